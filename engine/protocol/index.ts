@@ -1,0 +1,4 @@
+export * from './preflight';
+export * from './events';
+export * from './run-record';
+export * from './codes';

@@ -1,0 +1,96 @@
+/** The `roar` command line. Works without VS Code. */
+import { EXIT } from '../../protocol';
+import { checkTracers, TracerMode } from '../preflight/check';
+import { gatedRun } from '../run/gated-run';
+import { parseCheckArgs, parseMode, parseRunArgs, UsageError } from './args';
+import { renderReport, renderRunSummary } from './render';
+
+export const VERSION = '0.1.0';
+
+const USAGE = `usage: roar <command> [options]
+
+  roar tracer check [auto|ebpf|preload|ptrace] [--json] [--fresh] [--command CMD [ARGS...]]
+        Strict preflight: is the tracer proven to work here (for this command)?
+        Exit 0 ready, 1 not ready, 2 usage.
+  roar run   [--tracer auto|ebpf|preload|ptrace] [--no-fallback] -- CMD [ARGS...]
+  roar build [--tracer ...] [--no-fallback] -- CMD [ARGS...]
+        Run CMD under the tracer after strict preflight; record its provenance in
+        .roar/runs/<id>.json. Exit: CMD's own status; 125 refused by preflight or
+        roar failed; 126 CMD not executable; 127 CMD not found.
+  roar --version
+
+Tracer mode: --tracer, else $ROAR_TRACER, else auto (order: ebpf, preload, ptrace).
+`;
+
+function defaultMode(env: NodeJS.ProcessEnv): TracerMode {
+  return env.ROAR_TRACER ? parseMode(env.ROAR_TRACER, 'ROAR_TRACER') : 'auto';
+}
+
+async function tracerCheck(args: string[]): Promise<number> {
+  const a = parseCheckArgs(args);
+  const report = await checkTracers({ tracer: a.mode ?? defaultMode(process.env), command: a.command, fresh: a.fresh });
+  if (a.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(renderReport(report));
+  return report.ok ? 0 : 1;
+}
+
+async function run(kind: 'run' | 'build', args: string[]): Promise<number> {
+  const a = parseRunArgs(args);
+  const outcome = await gatedRun({
+    argv: a.argv,
+    kind,
+    tracer: a.mode ?? defaultMode(process.env),
+    fallback: a.fallback ?? true,
+    fresh: a.fresh,
+    cwd: process.cwd(),
+    env: process.env,
+  });
+  if (outcome.outcome === 'refused') {
+    if (outcome.report) process.stderr.write(renderReport(outcome.report));
+    process.stderr.write(`roar: refused, nothing was run: ${outcome.reason}\n`);
+    return outcome.exitCode;
+  }
+  process.stderr.write(renderRunSummary(outcome.record, outcome.recordPath));
+  if (outcome.recordError) {
+    // the workload has run; keep what it produced even if the store is unwritable
+    process.stderr.write(`roar: could not write the run record (${outcome.recordError}); here it is:\n`);
+    process.stderr.write(JSON.stringify(outcome.record, null, 2) + '\n');
+  }
+  return outcome.exitCode;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const runLike = cmd === 'run' || cmd === 'build';
+  try {
+    switch (cmd) {
+      case 'tracer': {
+        const [sub, ...subArgs] = rest;
+        if (sub === 'check') return await tracerCheck(subArgs);
+        throw new UsageError(sub ? `unknown tracer command '${sub}'` : 'missing tracer command (check)');
+      }
+      case 'run':
+      case 'build':
+        return await run(cmd, rest);
+      case '--version':
+      case 'version':
+        process.stdout.write(`roar ${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`roar: ${e.message}\n\n${USAGE}`);
+      return runLike ? EXIT.refused : 2;
+    }
+    process.stderr.write(`roar: internal error: ${(e as Error).stack ?? e}\n`);
+    return runLike ? EXIT.refused : 1;
+  }
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* roar-tracer-ptrace: the CLI of DESIGN §3 over the ptrace tracer. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "oracle.h"
+#include "preflight.h"
+#include "trace_run.h"
+#include "tracer_cli.h"
+
+#define PROG "roar-tracer-ptrace"
+
+int main(int argc, char **argv)
+{
+	struct tracer_args a;
+	int rc = tracer_cli_parse(argc, argv, PROG, &a);
+	if (rc != 0)
+		return rc;
+
+	switch (a.mode) {
+	case MODE_VERSION:
+		printf("%s %s\n", PROG, ROAR_VERSION);
+		return 0;
+	case MODE_ORACLE_PROBE:
+		return oracle_probe_main(a.oracle_dir);
+	case MODE_ORACLE_EXEC:
+		return oracle_exec_main(a.oracle_dir);
+	case MODE_PREFLIGHT: {
+		static struct pf_report r;
+		pf_init(&r, "ptrace");
+		ptrace_preflight(&r, a.command);
+		if (a.json)
+			pf_print_json(&r, stdout);
+		else
+			pf_print_human(&r, stdout);
+		int ok = pf_ok(&r);
+		pf_free(&r);
+		return ok ? 0 : 1;
+	}
+	case MODE_RUN: {
+		FILE *ev = tracer_open_events(&a, PROG);
+		if (!ev)
+			return 125;
+		rc = ptrace_trace_run(a.argv, ev);
+		fclose(ev);
+		return rc;
+	}
+	default:
+		tracer_cli_usage(stderr, PROG);
+		return 2;
+	}
+}
