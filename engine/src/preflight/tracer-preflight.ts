@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { CODES, ENGINE_CHECKS, PreflightReport, TracerName } from '../../protocol';
 import { fileSha256 } from '../tracers/digest';
+import { checkExecFormat } from '../tracers/exec-format';
 import { locateTracer } from '../tracers/locate';
 import { engineCheck, failedReport } from './report-builders';
 
@@ -80,6 +81,14 @@ export async function tracerPreflight(tracer: TracerName, opts: TracerPreflightO
       id: ENGINE_CHECKS.binary, status: 'fail', code: CODES.tracerNotExecutable,
       detail: `${where.path} is not executable`, observed: 'no execute permission',
       fixes: [{ title: 'Make it executable', command: `chmod +x '${where.path}'` }, buildFix], ms: elapsed(),
+    })], elapsed());
+  }
+  const format = checkExecFormat(where.path);
+  if (!format.ok) {
+    return failedReport(tracer, [engineCheck({
+      id: ENGINE_CHECKS.binary, status: 'fail', code: CODES.tracerExecFormat,
+      detail: `${where.path} cannot run here: ${format.reason}`, observed: format.reason,
+      fixes: [{ title: 'Rebuild the tracers on this machine', command: 'npm run build' }], ms: elapsed(),
     })], elapsed());
   }
   const sha = fileSha256(where.path);
