@@ -1,0 +1,137 @@
+/**
+ * Benchmarks (not tests): tracer overhead against the untraced run and
+ * against `strace -f --seccomp-bpf -e trace=file`, on the same workloads,
+ * interleaved round by round so that machine noise hits every config alike.
+ * Also preflight latency. Prints a Markdown table; writes JSON to
+ * bench/results/.
+ *
+ *   npm run bench -- [--rounds N] [--only openbench,readfiles,preflight]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TRACER_NAMES, TracerName } from '../engine/protocol';
+
+const ROOT = path.resolve(__dirname, '..');
+const BUILD = path.join(ROOT, 'native', 'build');
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : def; };
+const ROUNDS = Number(opt('rounds', '5'));
+const ONLY = opt('only', 'openbench,readfiles,preflight').split(',');
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'roar-bench-'));
+const eventsFile = path.join(work, 'events.jsonl');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const tracers = TRACER_NAMES.filter((t) => fs.existsSync(path.join(BUILD, `roar-tracer-${t}`)));
+const strace = spawnSync('sh', ['-c', 'command -v strace']).status === 0;
+
+interface Config { name: string; wrap(argv: string[]): string[] }
+const configs: Config[] = [
+  { name: 'untraced', wrap: (a) => a },
+  ...tracers.map((t: TracerName) => ({ name: t, wrap: (a: string[]) => [path.join(BUILD, `roar-tracer-${t}`), '--events', eventsFile, '--', ...a] })),
+  ...(strace ? [{ name: 'strace --seccomp-bpf', wrap: (a: string[]) => ['strace', '-f', '--seccomp-bpf', '-e', 'trace=file', '-o', path.join(work, 'strace.out'), ...a] }] : []),
+];
+
+function timeRun(argv: string[], cwd: string): { wall: number; stdout: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { wall, stdout: r.stdout };
+}
+
+function lostOf(): number | null {
+  try {
+    const lines = fs.readFileSync(eventsFile, 'utf8').trimEnd().split('\n');
+    const end = JSON.parse(lines[lines.length - 1]!);
+    return end.ev === 'end' ? end.lost : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Row { workload: string; config: string; medianMs: number; loopMs?: number; lost?: number | null; runs: number[] }
+const rows: Row[] = [];
+
+function bench(workload: string, argv: string[], cwd: string, loopFromStdout: boolean) {
+  const samples = new Map<string, { wall: number[]; loop: number[]; lost: number | null }>();
+  for (const c of configs) samples.set(c.name, { wall: [], loop: [], lost: null });
+  timeRun(argv, cwd); // warm the page cache once
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of configs) {
+      const r = timeRun(c.wrap(argv), cwd);
+      const s = samples.get(c.name)!;
+      s.wall.push(r.wall);
+      if (loopFromStdout) s.loop.push(Number(r.stdout.trim().split('\n').pop()));
+      if (tracers.includes(c.name as TracerName)) s.lost = Math.max(s.lost ?? 0, lostOf() ?? Infinity);
+    }
+  }
+  for (const c of configs) {
+    const s = samples.get(c.name)!;
+    rows.push({ workload, config: c.name, medianMs: median(s.wall), loopMs: s.loop.length ? median(s.loop) : undefined, lost: s.lost, runs: s.wall });
+  }
+}
+
+if (ONLY.includes('openbench')) {
+  const bin = path.join(work, 'openbench');
+  execFileSync('cc', ['-O2', '-Wall', '-o', bin, path.join(__dirname, 'workloads', 'openbench.c')]);
+  bench('openbench (100,000 open+close)', [bin, path.join(work, 'tree'), '100000'], work, true);
+}
+
+if (ONLY.includes('readfiles')) {
+  const tree = path.join(work, 'read-tree');
+  for (let d = 0; d < 20; d++) {
+    fs.mkdirSync(path.join(tree, `d${d}`), { recursive: true });
+    for (let f = 0; f < 250; f++) fs.writeFileSync(path.join(tree, `d${d}`, `f${f}.bin`), Buffer.alloc(16384, d + f));
+  }
+  bench('readfiles (find | xargs cat, 5,000 files of 16 KiB)', ['sh', '-c', `find ${tree} -type f | xargs -d '\\n' cat > /dev/null`], work, false);
+}
+
+const pre: { what: string; medianMs: number; runs: number[] }[] = [];
+if (ONLY.includes('preflight')) {
+  const N = 10;
+  for (const t of tracers) {
+    const runs: number[] = [];
+    for (let i = 0; i < N; i++) runs.push(timeRun([path.join(BUILD, `roar-tracer-${t}`), '--preflight', '--json'], work).wall);
+    pre.push({ what: `roar-tracer-${t} --preflight --json`, medianMs: median(runs), runs });
+    const e2e: number[] = [];
+    for (let i = 0; i < N; i++) e2e.push(timeRun([path.join(ROOT, 'bin', 'roar'), 'tracer', 'check', t, '--json'], work).wall);
+    pre.push({ what: `roar tracer check ${t} --json`, medianMs: median(e2e), runs: e2e });
+  }
+  const bare: number[] = [];
+  for (let i = 0; i < N; i++) bare.push(timeRun(['node', '-e', '0'], work).wall);
+  pre.push({ what: 'node -e 0 (bare Node start-up)', medianMs: median(bare), runs: bare });
+}
+
+const fmt = (x: number) => x.toFixed(0);
+const out: string[] = [];
+out.push(`Measured ${new Date().toISOString()} on ${os.cpus().length} CPUs, kernel ${os.release()}; medians of ${ROUNDS} interleaved rounds.`, '');
+for (const wl of [...new Set(rows.map((r) => r.workload))]) {
+  const base = rows.find((r) => r.workload === wl && r.config === 'untraced')!;
+  const st = rows.find((r) => r.workload === wl && r.config.startsWith('strace'));
+  out.push(`**${wl}**`, '', '| config | wall ms (median) | loop ms | × untraced | × strace | lost events |', '|---|---|---|---|---|---|');
+  for (const r of rows.filter((x) => x.workload === wl)) {
+    const ratio = (r.loopMs ?? r.medianMs) / (base.loopMs ?? base.medianMs);
+    const vsStrace = st ? (r.loopMs ?? r.medianMs) / (st.loopMs ?? st.medianMs) : NaN;
+    out.push(`| ${r.config} | ${fmt(r.medianMs)} | ${r.loopMs !== undefined ? fmt(r.loopMs) : '–'} | ${ratio.toFixed(2)} | ${Number.isNaN(vsStrace) ? '–' : vsStrace.toFixed(2)} | ${r.lost ?? '–'} |`);
+  }
+  out.push('');
+}
+if (pre.length) {
+  out.push('**preflight latency** (medians of 10)', '', '| what | ms |', '|---|---|');
+  for (const p of pre) out.push(`| ${p.what} | ${fmt(p.medianMs)} |`);
+  out.push('');
+}
+console.log(out.join('\n'));
+fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+const file = path.join(__dirname, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify({ rounds: ROUNDS, rows, preflight: pre, kernel: os.release() }, null, 2));
+console.log(`raw results: ${path.relative(ROOT, file)}`);
+fs.rmSync(work, { recursive: true, force: true });
