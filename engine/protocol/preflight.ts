@@ -2,8 +2,10 @@
  * roar.preflight/1: what a tracer's `--preflight --json` prints, and the
  * auto report that wraps several of them. Check ids and codes are stable
  * API (docs/checks.md); detail and summary text are for people only.
+ *
+ * zod/mini keeps the CLI's start-up small (the full zod costs ~25 ms to load).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export const TRACER_NAMES = ['ebpf', 'preload', 'ptrace'] as const;
 export const TracerName = z.enum(TRACER_NAMES);
@@ -14,36 +16,38 @@ export type CheckStatus = z.infer<typeof CheckStatus>;
 
 export const Fix = z.object({
   title: z.string(),
-  command: z.string().optional(),
+  command: z.optional(z.string()),
 });
 export type Fix = z.infer<typeof Fix>;
 
+const nonNegative = () => z.number().check(z.minimum(0));
+
 export const Check = z.object({
-  id: z.string().regex(/^[a-z0-9_]+\.[a-z0-9_.]+$/),
+  id: z.string().check(z.regex(/^[a-z0-9_]+\.[a-z0-9_.]+$/)),
   status: CheckStatus,
   required: z.boolean(),
-  observed: z.string().optional(),
-  expected: z.string().optional(),
+  observed: z.optional(z.string()),
+  expected: z.optional(z.string()),
   detail: z.string(),
-  code: z.string().regex(/^ROAR_[EW]_[A-Z0-9_]+$/).optional(),
-  fixes: z.array(Fix).max(3),
-  ms: z.number().nonnegative(),
+  code: z.optional(z.string().check(z.regex(/^ROAR_[EW]_[A-Z0-9_]+$/))),
+  fixes: z.array(Fix).check(z.maxLength(3)),
+  ms: nonNegative(),
 });
 export type Check = z.infer<typeof Check>;
 
 export const CommandInfo = z.object({
   argv0: z.string(),
-  resolved: z.string().nullable(),
+  resolved: z.nullable(z.string()),
   kind: z.enum(['elf', 'script', 'missing', 'other']),
-  interpreter: z.string().nullable(),
+  interpreter: z.nullable(z.string()),
   static: z.boolean(),
   setuid: z.boolean(),
   file_caps: z.boolean(),
   go: z.boolean(),
-  machine: z.string().nullable(),
-  executable: z.boolean().optional(),
-  errno: z.number().int().optional(),
-  chain: z.array(z.string()).optional(),
+  machine: z.nullable(z.string()),
+  executable: z.optional(z.boolean()),
+  errno: z.optional(z.int()),
+  chain: z.optional(z.array(z.string())),
 });
 export type CommandInfo = z.infer<typeof CommandInfo>;
 
@@ -55,26 +59,34 @@ export const PreflightReport = z.object({
   ok: z.boolean(),
   degraded: z.boolean(),
   summary: z.string(),
-  command: CommandInfo.nullable(),
+  command: z.nullable(CommandInfo),
   checks: z.array(Check),
   fingerprint: z.record(z.string(), z.string()),
-  ms: z.number().nonnegative(),
+  ms: nonNegative(),
   /** Added by the engine: was this answer served from the cache? */
-  cached: z.boolean().optional(),
+  cached: z.optional(z.boolean()),
 });
 export type PreflightReport = z.infer<typeof PreflightReport>;
+
+export const FallbackReason = z.object({
+  tracer: TracerName,
+  reason: z.string(),
+  check: z.nullable(z.string()),
+  code: z.nullable(z.string()),
+});
+export type FallbackReason = z.infer<typeof FallbackReason>;
 
 export const AutoReport = z.object({
   schema: z.literal(PREFLIGHT_SCHEMA),
   tracer: z.literal('auto'),
   ok: z.boolean(),
-  selected: TracerName.nullable(),
+  selected: z.nullable(TracerName),
   summary: z.string(),
   order: z.array(TracerName),
   /** Why each tracer before the selected one was passed over. */
-  fallback: z.array(z.object({ tracer: TracerName, reason: z.string(), check: z.string().nullable(), code: z.string().nullable() })),
+  fallback: z.array(FallbackReason),
   results: z.array(PreflightReport),
-  ms: z.number().nonnegative(),
+  ms: nonNegative(),
 });
 export type AutoReport = z.infer<typeof AutoReport>;
 

@@ -1,40 +1,45 @@
 /** roar.run/1: one document per run, `.roar/runs/<id>.json`. */
-import { z } from 'zod';
-import { TracerName } from './preflight';
+import * as z from 'zod/mini';
+import { FallbackReason, TracerName } from './preflight';
 
 export const RUN_SCHEMA = 'roar.run/1';
+
+const nullableInt = z.nullable(z.int());
 
 export const RunRecord = z.object({
   schema: z.literal(RUN_SCHEMA),
   id: z.string(),
   kind: z.enum(['run', 'build']),
-  command: z.array(z.string()).min(1),
+  command: z.array(z.string()).check(z.minLength(1)),
   cwd: z.string(),
   started_at: z.string(),
   ended_at: z.string(),
-  duration_ms: z.number().nonnegative(),
-  exit: z.object({ code: z.number().int(), signal: z.number().int().nullable() }),
+  duration_ms: z.number().check(z.minimum(0)),
+  exit: z.object({ code: z.int(), signal: nullableInt }),
   /** complete: every event arrived; incomplete: the trace has gaps (see tracer.problems). */
   status: z.enum(['complete', 'incomplete']),
   tracer: z.object({
     requested: z.union([TracerName, z.literal('auto')]),
+    /** Where the requested mode came from. */
+    requested_from: z.optional(z.enum(['flag', 'env', 'config', 'default'])),
     used: TracerName,
-    fallback: z.array(z.object({ tracer: TracerName, reason: z.string(), check: z.string().nullable(), code: z.string().nullable() })),
+    /** Tracers tried before the one used, and why each was passed over. */
+    fallback: z.array(FallbackReason),
     preflight_digest: z.string(),
     preflight_cached: z.boolean(),
-    lost: z.number().int().nonnegative(),
+    lost: z.int().check(z.minimum(0)),
     problems: z.array(z.string()),
   }),
-  inputs: z.array(z.object({ path: z.string(), size: z.number().nullable() })),
-  outputs: z.array(z.object({ path: z.string(), sha256: z.string().nullable(), size: z.number().nullable() })),
+  inputs: z.array(z.object({ path: z.string(), size: z.nullable(z.number()) })),
+  outputs: z.array(z.object({ path: z.string(), sha256: z.nullable(z.string()), size: z.nullable(z.number()) })),
   deleted: z.array(z.string()),
   processes: z.array(z.object({
-    pid: z.number().int(),
-    ppid: z.number().int().nullable(),
-    exe: z.string().nullable(),
-    exit_code: z.number().int().nullable(),
-    signal: z.number().int().nullable(),
+    pid: z.int(),
+    ppid: nullableInt,
+    exe: z.nullable(z.string()),
+    exit_code: nullableInt,
+    signal: nullableInt,
   })),
-  events: z.number().int().nonnegative(),
+  events: z.int().check(z.minimum(0)),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

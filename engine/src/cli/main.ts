@@ -1,9 +1,14 @@
 /** The `roar` command line. Works without VS Code. */
 import { EXIT } from '../../protocol';
-import { checkTracers, TracerMode } from '../preflight/check';
+import { ConfigError, configPath, loadConfig } from '../config/config-file';
+import { ModeError, resolveSelection, Selection } from '../config/mode';
+import { TracerMode, checkTracers } from '../preflight/check';
 import { gatedRun } from '../run/gated-run';
-import { parseCheckArgs, parseMode, parseRunArgs, UsageError } from './args';
+import { workspaceRoot } from '../runs/store';
+import { parseCheckArgs, parseRunArgs, UsageError } from './args';
+import { doctor, renderDoctor } from './doctor';
 import { renderReport, renderRunSummary } from './render';
+import { renderStatus, tracerStatus } from './status';
 
 export const VERSION = '0.1.0';
 
@@ -17,18 +22,26 @@ const USAGE = `usage: roar <command> [options]
         Run CMD under the tracer after strict preflight; record its provenance in
         .roar/runs/<id>.json. Exit: CMD's own status; 125 refused by preflight or
         roar failed; 126 CMD not executable; 127 CMD not found.
+  roar tracer status [--json]
+        Installed tracers, versions, last known readiness (no probing), active mode.
+  roar doctor [--json]
+        A full report for bug reports (host, caps, sysctls, every tracer's preflight).
   roar --version
 
-Tracer mode: --tracer, else $ROAR_TRACER, else auto (order: ebpf, preload, ptrace).
+Tracer mode: --tracer, else $ROAR_TRACER, else [tracer] default in .roar/config.toml,
+else auto (order: ebpf, preload, ptrace; [tracer] order and fallback_enabled configure it).
+Preflight answers are cached per host/tracer/command fingerprint; --fresh re-checks.
 `;
 
-function defaultMode(env: NodeJS.ProcessEnv): TracerMode {
-  return env.ROAR_TRACER ? parseMode(env.ROAR_TRACER, 'ROAR_TRACER') : 'auto';
+function selection(flag: TracerMode | null, fallback: boolean | null): Selection {
+  const config = loadConfig(workspaceRoot(process.cwd()));
+  return resolveSelection(flag, fallback, process.env, config);
 }
 
 async function tracerCheck(args: string[]): Promise<number> {
   const a = parseCheckArgs(args);
-  const report = await checkTracers({ tracer: a.mode ?? defaultMode(process.env), command: a.command, fresh: a.fresh });
+  const sel = selection(a.mode, null);
+  const report = await checkTracers({ tracer: sel.mode, command: a.command, fresh: a.fresh, fallback: sel.fallback, order: sel.order });
   if (a.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(renderReport(report));
   return report.ok ? 0 : 1;
@@ -36,11 +49,14 @@ async function tracerCheck(args: string[]): Promise<number> {
 
 async function run(kind: 'run' | 'build', args: string[]): Promise<number> {
   const a = parseRunArgs(args);
+  const sel = selection(a.mode, a.fallback);
   const outcome = await gatedRun({
     argv: a.argv,
     kind,
-    tracer: a.mode ?? defaultMode(process.env),
-    fallback: a.fallback ?? true,
+    tracer: sel.mode,
+    modeSource: sel.source,
+    fallback: sel.fallback,
+    order: sel.order,
     fresh: a.fresh,
     cwd: process.cwd(),
     env: process.env,
@@ -59,6 +75,14 @@ async function run(kind: 'run' | 'build', args: string[]): Promise<number> {
   return outcome.exitCode;
 }
 
+function status(args: string[]): number {
+  const sel = selection(null, null);
+  const list = tracerStatus();
+  if (args.includes('--json')) process.stdout.write(JSON.stringify({ mode: sel, tracers: list }, null, 2) + '\n');
+  else process.stdout.write(renderStatus(list, sel, configPath(workspaceRoot(process.cwd()))));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   const runLike = cmd === 'run' || cmd === 'build';
@@ -67,11 +91,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'tracer': {
         const [sub, ...subArgs] = rest;
         if (sub === 'check') return await tracerCheck(subArgs);
-        throw new UsageError(sub ? `unknown tracer command '${sub}'` : 'missing tracer command (check)');
+        if (sub === 'status') return status(subArgs);
+        throw new UsageError(sub ? `unknown tracer command '${sub}'` : 'missing tracer command (check, status)');
       }
       case 'run':
       case 'build':
         return await run(cmd, rest);
+      case 'doctor': {
+        const sections = await doctor(VERSION);
+        process.stdout.write(rest.includes('--json') ? JSON.stringify(sections, null, 2) + '\n' : renderDoctor(sections));
+        return 0;
+      }
       case '--version':
       case 'version':
         process.stdout.write(`roar ${VERSION}\n`);
@@ -86,6 +116,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command '${cmd}'`);
     }
   } catch (e) {
+    if (e instanceof ConfigError || e instanceof ModeError) {
+      process.stderr.write(`roar: ${e.message}\n`);
+      return runLike ? EXIT.refused : 2;
+    }
     if (e instanceof UsageError) {
       process.stderr.write(`roar: ${e.message}\n\n${USAGE}`);
       return runLike ? EXIT.refused : 2;

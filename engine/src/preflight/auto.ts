@@ -4,19 +4,13 @@
  * that passed strictly for this command, keep the others' failures as the
  * fallback reason. With fallback off only the first candidate is tried.
  */
-import { AutoReport, PREFLIGHT_SCHEMA, PreflightReport, TRACER_NAMES, TracerName } from '../../protocol';
+import { AutoReport, FallbackReason, PREFLIGHT_SCHEMA, PreflightReport, TRACER_NAMES, TracerName } from '../../protocol';
 import { firstFailure } from './report-builders';
 
 export const DEFAULT_ORDER: TracerName[] = [...TRACER_NAMES];
 
 export type PreflightFn = (tracer: TracerName) => Promise<PreflightReport>;
 
-export interface FallbackReason {
-  tracer: TracerName;
-  reason: string;
-  check: string | null;
-  code: string | null;
-}
 
 export function fallbackReason(report: PreflightReport): FallbackReason {
   const f = firstFailure(report);

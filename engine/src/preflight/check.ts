@@ -1,6 +1,9 @@
 /** The one entry point for "is this tracer (or auto) ready for this command?". */
 import { AnyReport, AutoReport, PreflightReport, TracerName } from '../../protocol';
 import { autoPreflight, DEFAULT_ORDER } from './auto';
+import { cacheable, cacheDir, PreflightCache } from './cache';
+import { exactFixes } from './fixes';
+import { fingerprint, fingerprintKey } from './fingerprint';
 import { tracerPreflight } from './tracer-preflight';
 
 export type TracerMode = TracerName | 'auto';
@@ -10,18 +13,48 @@ export interface CheckRequest {
   command?: string[];
   fallback?: boolean;
   order?: TracerName[];
+  /** Bypass the cache (the fresh answer is still stored). */
   fresh?: boolean;
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
   timeoutMs?: number;
+  cache?: PreflightCache | null;
+}
+
+let defaultCache: PreflightCache | null = null;
+/** One cache per process, so `roar serve` answers repeated checks from memory. */
+export function sharedCache(env: NodeJS.ProcessEnv = process.env): PreflightCache {
+  defaultCache ??= new PreflightCache(cacheDir(env));
+  return defaultCache;
+}
+
+export function preflightTimeout(env: NodeJS.ProcessEnv): number | undefined {
+  const v = Number(env.ROAR_PREFLIGHT_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+async function one(t: TracerName, req: CheckRequest): Promise<PreflightReport> {
+  const env = req.env ?? process.env;
+  const cache = req.cache === undefined ? sharedCache(env) : req.cache;
+  let key: string | null = null;
+  if (cache) {
+    key = fingerprintKey(fingerprint(t, req.command, env, req.cwd));
+    if (!req.fresh) {
+      const hit = cache.get(key);
+      if (hit) return exactFixes({ ...hit, cached: true }, req.command);
+    }
+  }
+  const report = await tracerPreflight(t, { command: req.command, env, timeoutMs: req.timeoutMs ?? preflightTimeout(env) });
+  if (cache && key && cacheable(report)) cache.put(key, report);
+  return exactFixes(report, req.command);
 }
 
 export function checkTracers(req: CheckRequest & { tracer: 'auto' }): Promise<AutoReport>;
 export function checkTracers(req: CheckRequest & { tracer: TracerName }): Promise<PreflightReport>;
 export function checkTracers(req: CheckRequest): Promise<AnyReport>;
 export function checkTracers(req: CheckRequest): Promise<AnyReport> {
-  const one = (t: TracerName) => tracerPreflight(t, { command: req.command, env: req.env, timeoutMs: req.timeoutMs });
-  if (req.tracer === 'auto') return autoPreflight(one, req.order ?? DEFAULT_ORDER, req.fallback ?? true);
-  return one(req.tracer);
+  if (req.tracer === 'auto') return autoPreflight((t) => one(t, req), req.order ?? DEFAULT_ORDER, req.fallback ?? true);
+  return one(req.tracer, req);
 }
 
 /** The report of the tracer that will be used, if any passed. */

@@ -17,6 +17,8 @@ export interface GatedRunOptions {
   argv: string[];
   kind: 'run' | 'build';
   tracer: TracerMode;
+  /** Where the mode came from: flag, env, config or default. */
+  modeSource?: 'flag' | 'env' | 'config' | 'default';
   fallback: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -99,6 +101,7 @@ export async function gatedRun(opts: GatedRunOptions): Promise<GatedRunOutcome> 
     status: result.problems.length ? 'incomplete' : 'complete',
     tracer: {
       requested: opts.tracer,
+      requested_from: opts.modeSource ?? 'flag',
       used: chosen.tracer,
       fallback: report.tracer === 'auto' ? report.fallback : [],
       preflight_digest: reportDigest(chosen),
