@@ -18,6 +18,8 @@ const struct cmd_info *preflight_command(struct pf_report *r, const char *tracer
 	struct cmd_info *ci = &r->command;
 	int rc = cmd_resolve(argv[0], ci);
 	r->has_command = 1;
+	pf_expected(c, "an executable program or #! script for %s",
+		    elf_machine_name(elf_native_machine()));
 
 	if (rc == -ENOENT && ci->kind == CMD_SCRIPT) {
 		pf_fail(c, "ROAR_E_COMMAND_INTERPRETER_MISSING",
@@ -36,6 +38,7 @@ const struct cmd_info *preflight_command(struct pf_report *r, const char *tracer
 	} else if (ci->kind == CMD_OTHER) {
 		pf_fail(c, "ROAR_E_COMMAND_NOT_EXECUTABLE",
 			"neither an ELF program nor a #! script: %s", ci->resolved);
+		pf_observed(c, "not ELF, no #! line");
 		pf_fix(c, "Run it through its interpreter, e.g. `sh FILE`", NULL);
 	} else if (ci->final_elf[0] && strcmp(ci->machine, elf_machine_name(elf_native_machine()))) {
 		pf_fail(c, "ROAR_E_COMMAND_ARCH", "%s is built for %s, this machine runs %s",

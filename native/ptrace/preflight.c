@@ -28,6 +28,7 @@
 static void check_platform(struct pf_report *r)
 {
 	struct pf_check *c = pf_begin(r, "ptrace.platform", 1);
+	pf_expected(c, "Linux on x86_64 or aarch64");
 	struct utsname u;
 	if (uname(&u) != 0) {
 		pf_fail(c, "ROAR_E_UNSUPPORTED_PLATFORM", "uname failed: %s", strerror(errno));
@@ -104,6 +105,7 @@ static void check_yama(struct pf_report *r, unsigned long long caps)
 static void check_seccomp(struct pf_report *r)
 {
 	struct pf_check *c = pf_begin(r, "ptrace.seccomp", 1);
+	pf_expected(c, "seccomp(SECCOMP_SET_MODE_FILTER) succeeds in a child");
 	int pfd[2];
 	if (pipe(pfd) != 0) {
 		pf_fail(c, "ROAR_E_INTERNAL", "pipe: %s", strerror(errno));
@@ -157,6 +159,7 @@ static void check_seccomp(struct pf_report *r)
 static void check_attach_and_info(struct pf_report *r)
 {
 	struct pf_check *ca = pf_begin(r, "ptrace.attach", 1);
+	pf_expected(ca, "PTRACE_TRACEME succeeds in a child");
 	pid_t pid = fork();
 	if (pid < 0) {
 		pf_fail(ca, "ROAR_E_INTERNAL", "fork: %s", strerror(errno));
