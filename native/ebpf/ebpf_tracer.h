@@ -3,7 +3,7 @@
  * The loader side of roar-tracer-ebpf, one section per file:
  *   loader.c     open, configure, load, attach the BPF object; the ring buffer
  *   records.c    ring-buffer records -> roar.events/1 lines
- *   paths.c      directory components + relative path -> absolute path
+ *   paths.c      the dentry names of a record -> a directory path
  *   launch.c     the workload: fork, handshake, wait, signals, drain
  *   preflight.c  --preflight
  *   main.c       command line dispatch
@@ -38,6 +38,7 @@ struct ebpf_obj {
 	const char *stage;   /* what failed: "open", "configure", "load", "attach", "ring buffer" */
 	double load_ms;      /* verifier + vmlinux BTF parse, inside libbpf */
 	double attach_ms;
+	char why[256];       /* what went wrong, when libbpf does not say */
 };
 
 /* Everything libbpf says goes to a capture buffer, never to stderr. */
@@ -51,7 +52,8 @@ void ebpf_log_summary(char *out, size_t n);
  * extra_tp: a tracepoint the object must also attach to (test hook), or NULL.
  * 0, or -errno with o->stage set. */
 int ebpf_open(struct ebpf_obj *o, const char *extra_tp);
-/* The tp_btf tracepoint names the loaded programs need. Returns the count. */
+/* The tp_btf tracepoint names the programs need (without the test hook's,
+ * which the caller knows). Returns the count. */
 int ebpf_tracepoints(struct ebpf_obj *o, const char **names, int max);
 /* Loads, attaches and sets up the ring buffer with fn(ctx, data, size). */
 typedef int (*ebpf_record_fn)(void *ctx, void *data, size_t size);
@@ -59,8 +61,11 @@ int ebpf_load_attach(struct ebpf_obj *o, ebpf_record_fn fn, void *ctx);
 int ebpf_track(struct ebpf_obj *o, pid_t pid);
 /* 1 when no tracked process is left, 0 if some are, -errno on error. */
 int ebpf_tracked_empty(struct ebpf_obj *o);
-/* Events the kernel side could not deliver (drops, untracked children). */
-unsigned long long ebpf_lost(struct ebpf_obj *o);
+/* How many tracked processes are still alive, or -errno. */
+int ebpf_tracked_count(struct ebpf_obj *o);
+/* Events the kernel side could not deliver (drops, untracked children,
+ * skipped program runs). 0, or -errno when the counters cannot be read. */
+int ebpf_lost(struct ebpf_obj *o, unsigned long long *lost);
 int ebpf_poll_fd(struct ebpf_obj *o);
 int ebpf_drain(struct ebpf_obj *o);
 void ebpf_close(struct ebpf_obj *o);
@@ -72,7 +77,7 @@ struct ebpf_sink {
 	struct jline j;
 	unsigned long long bad;    /* records that could not be decoded */
 	unsigned long long events; /* lines written */
-	char path1[16384], path2[16384];
+	char path1[16384], path2[16384], dir[8192];
 };
 
 int sink_init(struct ebpf_sink *s, FILE *out);
@@ -84,12 +89,10 @@ void sink_end(struct ebpf_sink *s, unsigned long long lost, int status, const ch
 
 /* ---- paths.c ---- */
 
-/* out = "/" + components (given leaf first) root first + "/" + rel.
+/* out = "/" + the components (given leaf first), root first; "/" for none.
  * 0, or -1 when it does not fit or the components are malformed. */
-int path_join_dir(char *out, size_t cap, const char *comps, size_t comps_len, unsigned ncomp,
-		  const char *rel);
-/* Collapses "//", "." and ".." of an absolute path in place. */
-void path_normalize(char *p);
+int path_of_components(char *out, size_t cap, const char *comps, size_t comps_len,
+		       unsigned ncomp);
 
 /* ---- launch.c ---- */
 
@@ -112,6 +115,7 @@ void launch_abort(struct launch *l);
 struct wait_opts {
 	int timeout_ms;  /* 0: none; otherwise the workload is killed after it */
 	int forward_signals;
+	FILE *events;    /* flushed now and then, if not NULL */
 };
 
 /* Waits for the workload while draining events; after it exits, keeps

@@ -66,9 +66,17 @@ static void copy_line(char *out, size_t n, const char *p)
 	snprintf(out, n, "%.*s", (int)len, p);
 }
 
+/* Verifier statistics lines, which end every log and explain nothing. */
+static int is_verifier_stats(const char *line)
+{
+	return !strncmp(line, "processed ", 10) || !strncmp(line, "verification time", 17) ||
+	       !strncmp(line, "stack depth", 11);
+}
+
 void ebpf_log_summary(char *out, size_t n)
 {
-	const char *first = NULL, *last = NULL, *verifier = NULL;
+	const char *first = NULL, *last = NULL, *verifier = NULL, *cause = NULL;
+	int in_log = 0;
 
 	out[0] = '\0';
 	for (const char *p = g_log; *p;) {
@@ -78,12 +86,21 @@ void ebpf_log_summary(char *out, size_t n)
 		snprintf(line, sizeof(line), "%.*s", (int)len, p);
 		if (len > 0) {
 			/* the memlock bump message precedes the real cause; skip it */
-			if (!first && !strstr(line, "RLIMIT_MEMLOCK") &&
+			if (!first && !in_log && !strstr(line, "RLIMIT_MEMLOCK") &&
 			    (strcasestr(line, "fail") || strcasestr(line, "error") ||
 			     strcasestr(line, "not permitted") || strcasestr(line, "invalid")))
 				first = p;
-			if (strstr(line, "-- END PROG LOAD LOG --") && last)
-				verifier = last;
+			/* inside the verifier's log, its last words before the
+			 * statistics say why it refused the program */
+			if (strstr(line, "-- BEGIN PROG LOAD LOG --")) {
+				in_log = 1;
+				cause = NULL;
+			} else if (strstr(line, "-- END PROG LOAD LOG --")) {
+				in_log = 0;
+				verifier = verifier ? verifier : cause;
+			} else if (in_log && !is_verifier_stats(line)) {
+				cause = p;
+			}
 			last = p;
 		}
 		if (!end)
@@ -174,29 +191,19 @@ static const struct nr_map IA32[] = {
 };
 #endif
 
-/* The pid namespace this process runs in: its depth (0 = the initial one)
- * and inode. The BPF side reports pids as this process sees them. */
-static int pidns_of_self(unsigned int *level, unsigned int *ino)
-{
-	char buf[4096];
-	struct stat st;
-	int rc = read_small_file("/proc/self/status", buf, sizeof(buf));
+/* The inode of the initial pid namespace (PROC_PID_INIT_INO): fixed. */
+#define INIT_PIDNS_INO 0xEFFFFFFCu
 
-	*level = 0;
+/* The inode of this process's pid namespace, or 0 for the initial one,
+ * where the BPF side can use the kernel's own pids directly. */
+static int pidns_of_self(unsigned int *ino)
+{
+	struct stat st;
 	*ino = 0;
-	if (rc < 0)
-		return rc;
-	const char *p = strstr(buf, "\nNSpid:");
-	if (p) {
-		unsigned int fields = 0;
-		for (p += 7; *p && *p != '\n'; p++)
-			if ((*p == '\t' || *p == ' ') && p[1] >= '0' && p[1] <= '9')
-				fields++;
-		*level = fields ? fields - 1 : 0;
-	}
 	if (stat("/proc/self/ns/pid", &st) != 0)
-		return *level ? -errno : 0;
-	*ino = (unsigned int)st.st_ino;
+		return -errno;
+	if (st.st_ino != INIT_PIDNS_INO)
+		*ino = (unsigned int)st.st_ino;
 	return 0;
 }
 
@@ -204,7 +211,7 @@ static int pidns_of_self(unsigned int *level, unsigned int *ino)
 
 int ebpf_open(struct ebpf_obj *o, const char *extra_tp)
 {
-	unsigned int level, ino;
+	unsigned int ino;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -221,21 +228,24 @@ int ebpf_open(struct ebpf_obj *o, const char *extra_tp)
 	for (size_t i = 0; i < sizeof(IA32) / sizeof(IA32[0]); i++)
 		o->skel->rodata->roar_sys_of_nr32[IA32[i].nr] = IA32[i].sys;
 #endif
-	if ((rc = pidns_of_self(&level, &ino)) < 0)
+	if ((rc = pidns_of_self(&ino)) < 0) {
+		snprintf(o->why, sizeof(o->why), "cannot stat /proc/self/ns/pid: %s", strerror(-rc));
 		return rc;
-	o->skel->rodata->roar_pidns_level = level;
+	}
 	o->skel->rodata->roar_pidns_ino = ino;
 
 	if (extra_tp && *extra_tp) {
 		/* the test hook: a program that needs this tracepoint, so a
 		 * kernel without it fails here exactly as a real one would */
 		struct bpf_program *p = o->skel->progs.roar_required_probe;
-		if ((rc = bpf_program__set_autoload(p, true)) < 0)
-			return rc;
 		if ((rc = bpf_program__set_attach_target(p, 0, extra_tp)) < 0) {
 			o->stage = "load";
+			snprintf(o->why, sizeof(o->why), "the kernel has no BTF tracepoint '%s' "
+				 "(btf_trace_%s)", extra_tp, extra_tp);
 			return rc;
 		}
+		if ((rc = bpf_program__set_autoload(p, true)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -247,7 +257,9 @@ int ebpf_tracepoints(struct ebpf_obj *o, const char **names, int max)
 
 	bpf_object__for_each_program(p, o->skel->obj) {
 		const char *sec = bpf_program__section_name(p);
-		if (!bpf_program__autoload(p) || n >= max)
+		/* the test hook's real target is not its section name */
+		if (!bpf_program__autoload(p) || p == o->skel->progs.roar_required_probe ||
+		    n >= max)
 			continue;
 		if (!strncmp(sec, "?", 1))
 			sec++;
@@ -300,25 +312,63 @@ int ebpf_tracked_empty(struct ebpf_obj *o)
 	return errno == ENOENT ? 1 : -errno;
 }
 
-unsigned long long ebpf_lost(struct ebpf_obj *o)
+int ebpf_tracked_count(struct ebpf_obj *o)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	__u32 key, next;
+	int n = 0;
+	const __u32 *prev = NULL;
+
+	while (bpf_map__get_next_key(o->skel->maps.tracked, prev, &next, sizeof(next)) == 0) {
+		key = next;
+		prev = &key;
+		if (++n >= 65536)
+			break;
+	}
+	return errno == ENOENT || n >= 65536 ? n : -errno;
+}
+
+/* Runs of our programs the kernel skipped because another was already
+ * running on the CPU (bpf_prog_info.recursion_misses, kernel 5.12+; older
+ * kernels report 0). Each would be a silently missing event. */
+static unsigned long long recursion_misses(struct ebpf_obj *o)
+{
+	struct bpf_program *p;
 	unsigned long long total = 0;
 
+	bpf_object__for_each_program(p, o->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			total += info.recursion_misses;
+	}
+	return total;
+}
+
+int ebpf_lost(struct ebpf_obj *o, unsigned long long *lost)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	int rc = 0;
+
+	*lost = 0;
 	if (ncpu <= 0)
-		return 0;
+		return ncpu < 0 ? ncpu : -EINVAL;
 	__u64 *vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
-		return 0;
-	for (__u32 k = 0; k < ROAR_CNT_MAX; k++) {
+		return -ENOMEM;
+	for (__u32 k = 0; k < ROAR_CNT_MAX && rc == 0; k++) {
 		if (bpf_map__lookup_elem(o->skel->maps.counters, &k, sizeof(k), vals,
-					 sizeof(*vals) * (size_t)ncpu, 0) < 0)
-			continue;
+					 sizeof(*vals) * (size_t)ncpu, 0) < 0) {
+			rc = -errno;
+			break;
+		}
 		for (int c = 0; c < ncpu; c++)
-			total += vals[c];
+			*lost += vals[c];
 	}
 	free(vals);
-	return total;
+	*lost += recursion_misses(o);
+	return rc;
 }
 
 int ebpf_poll_fd(struct ebpf_obj *o)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "path_norm.h"
 #include "roar_ebpf.h"
 
 #ifndef AT_REMOVEDIR
@@ -57,24 +58,28 @@ static void mark_truncated(struct jline *j)
 /* One path of a record as an absolute, normalised path in out.
  * Returns 1 when the path is incomplete (truncated, or its directory
  * unknown), 0 when exact. */
-static int resolve(const struct roar_rec *r, int slot, const char *rel, const char *dir,
-		   char *out, size_t cap)
+static int resolve(struct ebpf_sink *s, const struct roar_rec *r, int slot, const char *rel,
+		   const char *dir, char *out, size_t cap)
 {
 	__u8 trunc = slot ? ROAR_F_TRUNC2 : ROAR_F_TRUNC1;
 	__u8 nodir = slot ? ROAR_F_NODIR2 : ROAR_F_NODIR1;
 	__u8 fault = slot ? ROAR_F_FAULT2 : ROAR_F_FAULT1;
 	int incomplete = (r->flags & (trunc | fault)) != 0;
+	const char *base = NULL;
 
-	if (rel[0] == '/') {
-		snprintf(out, cap, "%s", rel);
-	} else if (r->flags & nodir) {
-		/* bad dirfd: nothing to anchor the path to */
-		snprintf(out, cap, "%s", rel);
-		return 1;
-	} else if (path_join_dir(out, cap, dir, r->len[slot * 2 + 1], r->ncomp[slot], rel) < 0) {
-		incomplete = 1;
+	if (rel[0] != '/') {
+		if (r->flags & nodir) {
+			/* a bad dirfd: nothing to anchor the path to */
+			snprintf(out, cap, "%s", rel);
+			return 1;
+		}
+		if (path_of_components(s->dir, sizeof(s->dir), dir, r->len[slot * 2 + 1],
+				       r->ncomp[slot]) < 0)
+			incomplete = 1;
+		base = s->dir;
 	}
-	path_normalize(out);
+	if (path_join_normalize(base, rel, out, cap) < 0)
+		incomplete = 1;
 	return incomplete;
 }
 
@@ -128,9 +133,9 @@ static void on_call(struct ebpf_sink *s, const struct roar_rec *r, const char *d
 		s->bad++;
 		return;
 	}
-	/* an unreadable path argument makes the call fail with EFAULT:
-	 * nothing happened and there is no path to report */
-	if (ret < 0 && (r->flags & (ROAR_F_FAULT1 | ROAR_F_FAULT2)))
+	/* A failed call with an unreadable path (EFAULT) or a bad dirfd
+	 * (EBADF): nothing happened, and there is no absolute path to report. */
+	if (ret < 0 && (r->flags & (ROAR_F_FAULT1 | ROAR_F_FAULT2 | ROAR_F_NODIR1 | ROAR_F_NODIR2)))
 		return;
 
 	if (r->sys == ROAR_SYS_SYMLINK || r->sys == ROAR_SYS_SYMLINKAT) {
@@ -138,10 +143,10 @@ static void on_call(struct ebpf_sink *s, const struct roar_rec *r, const char *d
 		snprintf(s->path1, sizeof(s->path1), "%s", p1);
 		inc = (r->flags & (ROAR_F_TRUNC1 | ROAR_F_FAULT1)) != 0;
 	} else {
-		inc = resolve(r, 0, p1, d1, s->path1, sizeof(s->path1));
+		inc = resolve(s, r, 0, p1, d1, s->path1, sizeof(s->path1));
 	}
 	if (r->len[2])
-		inc |= resolve(r, 1, p2, d2, s->path2, sizeof(s->path2));
+		inc |= resolve(s, r, 1, p2, d2, s->path2, sizeof(s->path2));
 
 	if (!strcmp(ev, "open")) {
 		ev_open(&s->j, pid, s->path1, ev_mode_from_flags((int)r->oflags), ret, inc);
@@ -173,7 +178,7 @@ int sink_record(void *ctx, void *data, size_t size)
 		on_call(s, r, parts);
 		break;
 	case ROAR_REC_EXEC: {
-		int inc = resolve(r, 0, parts, parts + r->len[0], s->path1, sizeof(s->path1));
+		int inc = resolve(s, r, 0, parts, parts + r->len[0], s->path1, sizeof(s->path1));
 		ev_exec(&s->j, (int)r->pid, s->path1, 0);
 		if (inc)
 			mark_truncated(&s->j);

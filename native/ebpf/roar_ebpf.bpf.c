@@ -26,8 +26,6 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define AT_FDCWD -100
-#define AT_REMOVEDIR 0x200
-#define AT_EMPTY_PATH 0x1000
 #define O_WRONLY 01
 #define O_CREAT 0100
 #define O_TRUNC 01000
@@ -40,7 +38,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* Set by the loader before load (plain C types: the skeleton sees them). */
 const volatile unsigned char roar_sys_of_nr[ROAR_NR_MAX] = {};
 const volatile unsigned char roar_sys_of_nr32[ROAR_NR32_MAX] = {};
-const volatile unsigned int roar_pidns_level = 0;
+/* 0 when the tracer runs in the initial pid namespace, else the inode of
+ * its namespace: pids are then reported as the tracer sees them */
 const volatile unsigned int roar_pidns_ino = 0;
 
 struct {
@@ -56,12 +55,22 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+/* Where a syscall's paths are (decode() below). */
+struct call_args {
+	int dfd1, dfd2;
+	const char *p1, *p2;
+	__u64 oflags;
+};
+
 /* A record is built here and copied out with bpf_ringbuf_output, so the ring
  * holds only the bytes used. Per-CPU is safe: the programs run with
  * preemption disabled and none of them can interrupt another on a CPU. */
 struct scratch {
 	struct roar_rec rec;
 	char buf[ROAR_DATA_MAX + ROAR_PATH_CAP]; /* slack: writes start below DATA_MAX */
+	__u32 cur; /* write offset into buf: see cursor() */
+	__u32 emitted; /* records this CPU has emitted: see emit() */
+	struct call_args a; /* in the map value, for the same reason: see sys_exit */
 };
 
 struct {
@@ -87,31 +96,61 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
+/* The number and namespace inode of pid level `level` of p. */
+static __always_inline int upid_at(struct pid *p, unsigned int level, __u32 *nr, __u32 *inum)
+{
+	struct upid *u = (void *)p + bpf_core_field_offset(struct pid, numbers) +
+			 (__u64)level * bpf_core_type_size(struct upid);
+	struct pid_namespace *ns = BPF_CORE_READ(u, ns);
+	if (!ns)
+		return -1;
+	*nr = BPF_CORE_READ(u, nr);
+	*inum = BPF_CORE_READ(ns, ns.inum);
+	return 0;
+}
+
+/* The depth of the tracer's pid namespace below the initial one. The
+ * loader cannot see it from inside a container (/proc shows only its own
+ * namespace's levels), so it is found here, on first use: the level of a
+ * pid whose namespace has the tracer's inode. */
+unsigned int roar_pidns_depth = 0;
+
+#define PIDNS_MAX_DEPTH 8
+
 /* The pid of p in the tracer's pid namespace, 0 when p is not visible there
  * (a shallower namespace, or a sibling one at the same depth). */
 static __always_inline __u32 pid_in_ns(struct pid *p)
 {
-	unsigned int level = roar_pidns_level;
-	if (!p || BPF_CORE_READ(p, level) < level)
+	unsigned int depth = roar_pidns_depth, level;
+	__u32 nr = 0, inum = 0;
+
+	if (!p)
 		return 0;
-	struct upid *u = (void *)p + bpf_core_field_offset(struct pid, numbers) +
-			 (__u64)level * bpf_core_type_size(struct upid);
-	struct pid_namespace *ns = BPF_CORE_READ(u, ns);
-	if (BPF_CORE_READ(ns, ns.inum) != roar_pidns_ino)
+	level = BPF_CORE_READ(p, level);
+	if (!depth) {
+		for (unsigned int i = 1; i < PIDNS_MAX_DEPTH && i <= level; i++) {
+			if (upid_at(p, i, &nr, &inum) == 0 && inum == roar_pidns_ino) {
+				roar_pidns_depth = i;
+				return nr;
+			}
+		}
 		return 0;
-	return BPF_CORE_READ(u, nr);
+	}
+	if (level < depth || upid_at(p, depth, &nr, &inum) != 0 || inum != roar_pidns_ino)
+		return 0;
+	return nr;
 }
 
 static __always_inline __u32 task_tgid(struct task_struct *t)
 {
-	if (!roar_pidns_level) /* the loader runs in the initial namespace */
+	if (!roar_pidns_ino) /* the tracer runs in the initial namespace */
 		return BPF_CORE_READ(t, tgid);
 	return pid_in_ns(BPF_CORE_READ(t, group_leader, thread_pid));
 }
 
 static __always_inline __u32 current_tgid(void)
 {
-	if (!roar_pidns_level)
+	if (!roar_pidns_ino)
 		return bpf_get_current_pid_tgid() >> 32;
 	return task_tgid((struct task_struct *)bpf_get_current_task());
 }
@@ -125,65 +164,119 @@ static __always_inline struct scratch *scratch_get(void)
 {
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (s)
+	if (s) {
 		__builtin_memset(&s->rec, 0, sizeof(s->rec));
+		s->cur = 0;
+	}
 	return s;
 }
 
-/* Copies the record out. Wakes the loader only once enough data is queued:
- * a wakeup per event doubles the cost of tracing; the loader also polls
- * every 20 ms. */
-static __always_inline void emit(struct scratch *s, __u32 data_len)
+/*
+ * Writing the record's parts. Every write goes to s->buf at the cursor
+ * s->cur, which lives in the map value, never in a register: the verifier
+ * tracks a register used in pointer arithmetic precisely, so each distinct
+ * offset (path lengths, names written, mounts crossed) would be a distinct
+ * state to verify, and the directory walks would blow the 1M instruction
+ * budget. A value loaded from map memory is just "unknown", then masked.
+ */
+static __always_inline __u32 cursor(struct scratch *s)
 {
-	/* data_len < DATA_MAX by construction; the mask tells the verifier */
-	__u64 size = sizeof(struct roar_rec) + (data_len & DATA_MASK);
-	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = queued + size >= ROAR_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return *(volatile __u32 *)&s->cur;
+}
+
+/* Copies the record out. Wakes the loader only once enough data is queued:
+ * a wakeup per event doubles the cost of tracing, and the loader polls
+ * every 20 ms anyway. Even the query of the queue's fill level costs a
+ * cache miss on the consumer's position, so it is done every 32nd record
+ * of a CPU only. */
+static __always_inline void emit(struct scratch *s)
+{
+	/* the cursor stays below DATA_MAX by construction; the mask tells the verifier */
+	__u64 size = sizeof(struct roar_rec) + (cursor(s) & DATA_MASK);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if ((++s->emitted & 31) == 0 &&
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= ROAR_WAKEUP_BYTES)
+		flags = BPF_RB_FORCE_WAKEUP;
 
 	if (bpf_ringbuf_output(&events, s, size, flags) != 0)
 		count(ROAR_CNT_RB_FULL);
 }
 
-/* Appends the NUL-terminated user string at uptr. Returns its size with the
- * NUL; sets ROAR_F_FAULT* if unreadable, ROAR_F_TRUNC* if longer than
- * ROAR_PATH_CAP - 1. */
-static __always_inline __u32 put_user_path(struct scratch *s, __u32 off, const char *uptr,
-					   __u8 trunc_flag, __u8 fault_flag)
+/* Appends the NUL-terminated user string at uptr as part `part`; sets
+ * ROAR_F_FAULT* if unreadable, ROAR_F_TRUNC* if longer than PATH_CAP - 1.
+ * Returns the first byte written. */
+static __always_inline char put_user_path(struct scratch *s, const char *uptr, int part,
+					  __u8 trunc_flag, __u8 fault_flag)
 {
-	char *dst = &s->buf[off & DATA_MASK];
+	__u32 at = cursor(s);
+	char *dst = &s->buf[at & DATA_MASK];
 	long n = bpf_probe_read_user_str(dst, ROAR_PATH_CAP, uptr);
 
 	if (n <= 0) {
 		dst[0] = '\0';
 		s->rec.flags |= fault_flag;
-		return 1;
-	}
-	if (n == ROAR_PATH_CAP) {
+		n = 1;
+	} else if (n == ROAR_PATH_CAP) {
 		/* a path of exactly PATH_MAX - 1 bytes also fills the buffer */
 		char c = 1;
 		if (bpf_probe_read_user(&c, 1, uptr + n - 1) != 0 || c != '\0')
 			s->rec.flags |= trunc_flag;
 	}
-	return (__u32)n;
+	s->rec.len[part & 3] = (__u16)n;
+	s->cur = at + (__u32)n;
+	return dst[0];
 }
 
-/* Appends the names of the directories from (dentry, vfsmnt) up to the
- * task's root, leaf first, crossing mount points. *ncomp gets the count. */
-static __always_inline __u32 put_dir(struct scratch *s, __u32 off, struct task_struct *t,
-				     struct dentry *d, struct vfsmount *vm, __u8 *ncomp,
-				     __u8 trunc_flag)
+/* A struct path (two pointers) in one helper call rather than two. */
+static __always_inline int read_path(struct path *out, const struct path *src)
 {
-	struct dentry *root_d = BPF_CORE_READ(t, fs, root.dentry);
-	struct vfsmount *root_m = BPF_CORE_READ(t, fs, root.mnt);
+	return bpf_core_read(out, sizeof(*out), src);
+}
+
+/* A dentry's parent and name pointer. Every kernel so far lays out d_parent
+ * and then d_name (struct qstr: hash_len, name), so one read serves both;
+ * the offsets are CO-RE constants, so the check costs nothing at run time. */
+static __always_inline int read_dentry(struct dentry *d, struct dentry **up,
+				       const unsigned char **name)
+{
+	__u64 po = bpf_core_field_offset(struct dentry, d_parent);
+	__u64 no = bpf_core_field_offset(struct dentry, d_name.name);
+
+	if (no == po + 16) {
+		struct {
+			struct dentry *parent;
+			__u64 hash_len;
+			const unsigned char *name;
+		} h;
+		if (bpf_probe_read_kernel(&h, sizeof(h), (void *)d + po) != 0)
+			return -1;
+		*up = h.parent;
+		*name = h.name;
+		return 0;
+	}
+	*up = BPF_CORE_READ(d, d_parent);
+	*name = BPF_CORE_READ(d, d_name.name);
+	return 0;
+}
+
+/* Appends, as part `part`, the names of the directories from `at` up to
+ * the task's root `root`, leaf first, crossing mount points. */
+static __always_inline void put_dir(struct scratch *s, int part, const struct path *root,
+				    const struct path *at, __u8 trunc_flag)
+{
 	__u64 mnt_off = bpf_core_field_offset(struct mount, mnt);
+	struct dentry *d = at->dentry;
+	struct vfsmount *vm = at->mnt;
 	struct mount *m = (void *)vm - mnt_off;
-	__u32 start = off;
+	struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
+	__u32 start = cursor(s);
 	__u8 n = 0;
 
 	for (int i = 0; i < ROAR_DIR_STEPS; i++) {
-		if (d == root_d && vm == root_m)
+		if (d == root->dentry && vm == root->mnt)
 			goto done;
-		if (d == BPF_CORE_READ(vm, mnt_root)) {
+		if (d == mnt_root) {
 			/* top of this mount: continue from where it is mounted */
 			struct mount *parent = BPF_CORE_READ(m, mnt_parent);
 			if (parent == m)
@@ -191,25 +284,29 @@ static __always_inline __u32 put_dir(struct scratch *s, __u32 off, struct task_s
 			d = BPF_CORE_READ(m, mnt_mountpoint);
 			m = parent;
 			vm = (void *)parent + mnt_off;
+			mnt_root = BPF_CORE_READ(vm, mnt_root);
 			continue;
 		}
-		struct dentry *up = BPF_CORE_READ(d, d_parent);
+		struct dentry *up;
+		const unsigned char *name;
+		if (read_dentry(d, &up, &name) != 0)
+			break;
 		if (up == d)
 			goto done; /* root of a detached tree */
-		if (off - start >= ROAR_DIR_CAP - ROAR_NAME_CAP)
+		__u32 pos = cursor(s);
+		if (pos - start >= ROAR_DIR_CAP - ROAR_NAME_CAP)
 			break; /* keeps the whole directory below ROAR_DIR_CAP */
-		const unsigned char *name = BPF_CORE_READ(d, d_name.name);
-		long len = bpf_probe_read_kernel_str(&s->buf[off & DATA_MASK], ROAR_NAME_CAP, name);
+		long len = bpf_probe_read_kernel_str(&s->buf[pos & DATA_MASK], ROAR_NAME_CAP, name);
 		if (len <= 0)
 			break;
-		off += (__u32)len;
+		s->cur = pos + (__u32)len;
 		n++;
 		d = up;
 	}
 	s->rec.flags |= trunc_flag; /* too deep or unreadable: say so */
 done:
-	*ncomp = n;
-	return off - start;
+	s->rec.len[part & 3] = (__u16)(cursor(s) - start);
+	s->rec.ncomp[(part >> 1) & 1] = n;
 }
 
 static __always_inline struct file *task_fd(struct task_struct *t, int fd)
@@ -226,82 +323,79 @@ static __always_inline struct file *task_fd(struct task_struct *t, int fd)
 	return f;
 }
 
-/* One path argument: the string, then (if relative) the directory it is
- * relative to: the cwd for AT_FDCWD, else the dirfd's file. */
-static __always_inline __u32 put_path_arg(struct scratch *s, __u32 off, struct task_struct *t,
-					  int dfd, const char *uptr, int slot)
+/* Path argument `slot` (0 or 1): the string, then, if it is relative, the
+ * directory it is relative to: the cwd for AT_FDCWD, else the dirfd's file. */
+static __always_inline void put_path_arg(struct scratch *s, struct task_struct *t, int dfd,
+					 const char *uptr, int slot)
 {
 	__u8 trunc = slot ? ROAR_F_TRUNC2 : ROAR_F_TRUNC1;
-	__u32 n = put_user_path(s, off, uptr, trunc, slot ? ROAR_F_FAULT2 : ROAR_F_FAULT1);
-	__u32 dlen = 0;
-	__u8 nc = 0;
+	char first = put_user_path(s, uptr, slot * 2, trunc, slot ? ROAR_F_FAULT2 : ROAR_F_FAULT1);
+	struct path root = {}, at = {};
 
-	if (s->buf[off & DATA_MASK] != '/') {
-		struct dentry *d = NULL;
-		struct vfsmount *vm = NULL;
-		if (dfd == AT_FDCWD) {
-			d = BPF_CORE_READ(t, fs, pwd.dentry);
-			vm = BPF_CORE_READ(t, fs, pwd.mnt);
-		} else {
-			struct file *f = task_fd(t, dfd);
-			if (f) {
-				d = BPF_CORE_READ(f, f_path.dentry);
-				vm = BPF_CORE_READ(f, f_path.mnt);
-			}
-		}
-		if (d && vm)
-			dlen = put_dir(s, off + n, t, d, vm, &nc, trunc);
-		else
-			s->rec.flags |= slot ? ROAR_F_NODIR2 : ROAR_F_NODIR1;
+	if (first == '/')
+		return;
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	if (dfd == AT_FDCWD) {
+		read_path(&at, &fs->pwd);
+	} else {
+		struct file *f = task_fd(t, dfd);
+		if (f)
+			read_path(&at, &f->f_path);
 	}
-	s->rec.len[slot * 2] = n;
-	s->rec.len[slot * 2 + 1] = dlen;
-	s->rec.ncomp[slot] = nc;
-	return n + dlen;
+	if (at.dentry && at.mnt && read_path(&root, &fs->root) == 0)
+		put_dir(s, slot * 2 + 1, &root, &at, trunc);
+	else
+		s->rec.flags |= slot ? ROAR_F_NODIR2 : ROAR_F_NODIR1;
 }
 
-/* A path with no string of its own: the whole of (dentry, mnt). */
-static __always_inline __u32 put_whole_path(struct scratch *s, __u32 off, struct task_struct *t,
-					    struct dentry *d, struct vfsmount *vm)
+/* Path 1 with no string of its own: the whole of `at`. */
+static __always_inline void put_whole_path(struct scratch *s, struct task_struct *t,
+					   const struct path *at)
 {
-	__u8 nc = 0;
-	__u32 dlen;
+	struct path root = {};
+	__u32 pos = cursor(s);
 
-	s->buf[off & DATA_MASK] = '\0';
-	dlen = put_dir(s, off + 1, t, d, vm, &nc, ROAR_F_TRUNC1);
+	s->buf[pos & DATA_MASK] = '\0';
 	s->rec.len[0] = 1;
-	s->rec.len[1] = dlen;
-	s->rec.ncomp[0] = nc;
-	return 1 + dlen;
+	s->cur = pos + 1;
+	if (read_path(&root, &BPF_CORE_READ(t, fs)->root) == 0)
+		put_dir(s, 1, &root, at, ROAR_F_TRUNC1);
+	else
+		s->rec.flags |= ROAR_F_NODIR1;
 }
 
-struct call_args {
-	int dfd1, dfd2;
-	const char *p1, *p2;
-	__u64 oflags;
-};
-
-/* Reads syscall argument i (0-based) from the registers saved at entry. */
+/* Reads syscall argument i (0-based) from the registers saved at entry.
+ * regs is a BTF pointer (a tp_btf argument): direct loads, no helper calls. */
 static __always_inline unsigned long arg(struct pt_regs *regs, int i, int compat)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (compat) { /* ia32: ebx, ecx, edx, esi, edi */
 		switch (i) {
-		case 0: return BPF_CORE_READ(regs, bx);
-		case 1: return BPF_CORE_READ(regs, cx);
-		case 2: return BPF_CORE_READ(regs, dx);
-		case 3: return BPF_CORE_READ(regs, si);
-		default: return BPF_CORE_READ(regs, di);
+		case 0: return regs->bx;
+		case 1: return regs->cx;
+		case 2: return regs->dx;
+		case 3: return regs->si;
+		default: return regs->di;
 		}
 	}
-#endif
 	switch (i) {
-	case 0: return PT_REGS_PARM1_CORE_SYSCALL(regs);
-	case 1: return PT_REGS_PARM2_CORE_SYSCALL(regs);
-	case 2: return PT_REGS_PARM3_CORE_SYSCALL(regs);
-	case 3: return PT_REGS_PARM4_CORE_SYSCALL(regs);
-	default: return PT_REGS_PARM5_CORE_SYSCALL(regs);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10; /* the syscall ABI's 4th argument, not cx */
+	default: return regs->r8;
 	}
+#else
+	/* arm64: x0 holds the return value by now; the first argument is
+	 * saved in orig_x0 */
+	switch (i) {
+	case 0: return regs->orig_x0;
+	case 1: return regs->regs[1];
+	case 2: return regs->regs[2];
+	case 3: return regs->regs[3];
+	default: return regs->regs[4];
+	}
+#endif
 }
 
 /* Where each traced syscall keeps its paths and flags. */
@@ -418,7 +512,6 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(roar_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct call_args a;
 	int compat;
 	__u32 sys = syscall_sys(regs, t, &compat);
 
@@ -431,9 +524,6 @@ int BPF_PROG(roar_sys_exit, struct pt_regs *regs, long ret)
 	/* a successful exec is reported by sched_process_exec, with the file */
 	if ((sys == ROAR_SYS_EXECVE || sys == ROAR_SYS_EXECVEAT) && ret == 0)
 		return 0;
-	if (decode(sys, regs, compat, &a) != 0)
-		return 0;
-
 	struct scratch *s = scratch_get();
 	if (!s)
 		return 0;
@@ -444,41 +534,47 @@ int BPF_PROG(roar_sys_exit, struct pt_regs *regs, long ret)
 	s->rec.pid = tgid;
 	s->rec.sys = sys;
 	s->rec.ret = ret;
-	s->rec.oflags = a.oflags;
+	if (decode(sys, regs, compat, &s->a) != 0)
+		return 0;
+	s->rec.oflags = s->a.oflags;
 
-	__u32 off = 0;
+	/* From here on, read sys and the arguments back from the map value.
+	 * The verifier does not track map memory, so the ~20 decode() paths
+	 * (each with its own constant sys and argument registers) become one
+	 * state, and the directory walks below are verified once, not 20x. */
+	asm volatile("" ::: "memory");
+	sys = *(volatile __u32 *)&s->rec.sys;
+
 	if ((sys == ROAR_SYS_CHDIR && ret == 0) || sys == ROAR_SYS_FCHDIR) {
 		/* after a successful chdir the cwd is exactly where it went */
-		struct dentry *d = BPF_CORE_READ(t, fs, pwd.dentry);
-		struct vfsmount *vm = BPF_CORE_READ(t, fs, pwd.mnt);
+		struct path at = {};
 		if (sys == ROAR_SYS_FCHDIR && ret != 0) {
-			struct file *f = task_fd(t, a.dfd1);
-			if (!f) {
-				s->rec.flags |= ROAR_F_NODIR1;
-				s->buf[0] = '\0';
-				s->rec.len[0] = 1;
-				emit(s, 1);
-				return 0;
-			}
-			d = BPF_CORE_READ(f, f_path.dentry);
-			vm = BPF_CORE_READ(f, f_path.mnt);
+			struct file *f = task_fd(t, s->a.dfd1);
+			if (f)
+				read_path(&at, &f->f_path);
+		} else {
+			read_path(&at, &BPF_CORE_READ(t, fs)->pwd);
 		}
-		off = put_whole_path(s, 0, t, d, vm);
-		emit(s, off);
+		if (at.dentry && at.mnt) {
+			put_whole_path(s, t, &at);
+		} else {
+			s->rec.flags |= ROAR_F_NODIR1;
+			s->buf[0] = '\0';
+			s->rec.len[0] = 1;
+			s->cur = 1;
+		}
+		emit(s);
 		return 0;
 	}
 
-	if (sys == ROAR_SYS_SYMLINK || sys == ROAR_SYS_SYMLINKAT) {
+	if (sys == ROAR_SYS_SYMLINK || sys == ROAR_SYS_SYMLINKAT)
 		/* a symlink's target is stored as written: it is not a lookup */
-		off = put_user_path(s, 0, a.p1, ROAR_F_TRUNC1, ROAR_F_FAULT1);
-		s->rec.len[0] = off;
-	} else {
-		off = put_path_arg(s, 0, t, a.dfd1, a.p1, 0);
-	}
-	/* path1 + dir1 < DATA_MAX / 2, so the mask only informs the verifier */
-	if (a.p2)
-		off += put_path_arg(s, off & (ROAR_DATA_MAX / 2 - 1), t, a.dfd2, a.p2, 1);
-	emit(s, off);
+		put_user_path(s, s->a.p1, 0, ROAR_F_TRUNC1, ROAR_F_FAULT1);
+	else
+		put_path_arg(s, t, s->a.dfd1, s->a.p1, 0);
+	if (s->a.p2)
+		put_path_arg(s, t, s->a.dfd2, s->a.p2, 1);
+	emit(s);
 	return 0;
 }
 
@@ -502,7 +598,7 @@ int BPF_PROG(roar_fork, struct task_struct *parent, struct task_struct *child)
 	s->rec.kind = ROAR_REC_FORK;
 	s->rec.pid = ctgid;
 	s->rec.ppid = ptgid;
-	emit(s, 0);
+	emit(s);
 	return 0;
 }
 
@@ -531,13 +627,13 @@ int BPF_PROG(roar_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 		if (n == ROAR_PATH_CAP)
 			s->rec.flags |= ROAR_F_TRUNC1;
 		s->rec.len[0] = (__u16)n;
-		emit(s, (__u32)n);
-		return 0;
+		s->cur = (__u32)n;
+	} else {
+		struct path at = {};
+		read_path(&at, &BPF_CORE_READ(bprm, file)->f_path);
+		put_whole_path(s, p, &at);
 	}
-	struct file *f = BPF_CORE_READ(bprm, file);
-	__u32 off = put_whole_path(s, 0, p, BPF_CORE_READ(f, f_path.dentry),
-				   BPF_CORE_READ(f, f_path.mnt));
-	emit(s, off);
+	emit(s);
 	return 0;
 }
 
@@ -554,7 +650,7 @@ int BPF_PROG(roar_exit, struct task_struct *p)
 		s->rec.kind = ROAR_REC_EXIT;
 		s->rec.pid = tgid;
 		s->rec.ret = BPF_CORE_READ(p, exit_code);
-		emit(s, 0);
+		emit(s);
 	}
 	bpf_map_delete_elem(&tracked, &tgid);
 	return 0;
