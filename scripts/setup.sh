@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: compilers and libbpf for the tracers; strace for the
 # benchmark's comparison; libcap2-bin (setcap) and util-linux (setpriv)
 # for the privilege tests.
-DEB_PACKAGES=(gcc make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool strace libcap2-bin util-linux python3 ca-certificates)
+DEB_PACKAGES=(gcc g++ make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool strace libcap2-bin util-linux python3 ca-certificates)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -5,6 +5,7 @@
 export const ENGINE_CHECKS = {
   binary: 'tracer.binary',
   output: 'tracer.output',
+  addon: 'engine.addon',
 } as const;
 
 export const CODES = {
@@ -17,6 +18,7 @@ export const CODES = {
   tracerOutputEmpty: 'ROAR_E_TRACER_OUTPUT_EMPTY',
   commandNotFound: 'ROAR_E_COMMAND_NOT_FOUND',
   commandNotExecutable: 'ROAR_E_COMMAND_NOT_EXECUTABLE',
+  addonUnavailable: 'ROAR_W_ADDON_UNAVAILABLE',
 } as const;
 
 /** DESIGN §4 exit codes, the convention of env(1), timeout(1), docker run. */

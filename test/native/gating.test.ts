@@ -195,6 +195,22 @@ describe('preflight cache', () => {
   });
 });
 
+describe('without the probe addon', () => {
+  it('the engine still works and says what it could not verify, as a check', (t) => {
+    if (!needRoot(t)) return;
+    const env = { ...process.env, ROAR_ADDON: '/nonexistent/roar_probe.node', ROAR_CACHE_DIR: freshDir('roar-cache-') };
+    const r = roar(['tracer', 'check', 'ptrace', '--json'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    const report = PreflightReport.parse(JSON.parse(r.stdout));
+    assert.equal(report.ok, true);
+    assert.equal(report.degraded, true);
+    const c = report.checks.find((x) => x.id === 'engine.addon')!;
+    assert.equal(c.status, 'warn');
+    assert.equal(c.code, 'ROAR_W_ADDON_UNAVAILABLE');
+    assert.equal(c.required, false);
+  });
+});
+
 describe('status and doctor', () => {
   it('roar doctor completes with a report even with one tracer deleted', (t) => {
     if (!needRoot(t)) return;

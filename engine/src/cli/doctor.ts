@@ -12,6 +12,7 @@ import { workspaceRoot } from '../runs/store';
 import { fileSha256 } from '../tracers/digest';
 import { locateTracer } from '../tracers/locate';
 import { tracerVersion } from '../tracers/version';
+import { addonCheck, hostFacts, loadAddon } from '../native/addon';
 import { capNames, osPretty, read, statusField, SYSCTLS } from './host-facts';
 
 type Section = { title: string; ok: boolean; data: unknown };
@@ -48,6 +49,11 @@ export async function doctor(version: string, env: NodeJS.ProcessEnv = process.e
       tracer_pid: statusField('TracerPid'), seccomp: statusField('Seccomp'), no_new_privs: statusField('NoNewPrivs'),
       btf: read('/sys/kernel/btf/vmlinux').startsWith('(unreadable') ? 'absent or unreadable' : 'present',
     })),
+    section('probe addon', () => {
+      const load = loadAddon(env);
+      const check = addonCheck(load);
+      return { status: check.status, detail: check.observed ?? check.detail, facts: hostFacts(env) };
+    }),
     section('sysctls', () => Object.fromEntries(SYSCTLS.map((p) => [p, read(p)]))),
     section('environment', () => ({ PATH: env.PATH ?? null, ROAR_TRACER: env.ROAR_TRACER ?? null, ROAR_TRACER_DIR: env.ROAR_TRACER_DIR ?? null, TMPDIR: env.TMPDIR ?? null })),
     section('config', () => {

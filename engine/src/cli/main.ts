@@ -97,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'run':
       case 'build':
         return await run(cmd, rest);
+      case 'serve': return await (await import('../serve/index.js')).serve(rest);
       case 'doctor': {
         const sections = await doctor(VERSION);
         process.stdout.write(rest.includes('--json') ? JSON.stringify(sections, null, 2) + '\n' : renderDoctor(sections));

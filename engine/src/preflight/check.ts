@@ -1,6 +1,7 @@
 /** The one entry point for "is this tracer (or auto) ready for this command?". */
 import { AnyReport, AutoReport, PreflightReport, TracerName } from '../../protocol';
 import { autoPreflight, DEFAULT_ORDER } from './auto';
+import { addonCheck, loadAddon } from '../native/addon';
 import { cacheable, cacheDir, PreflightCache } from './cache';
 import { exactFixes } from './fixes';
 import { fingerprint, fingerprintKey } from './fingerprint';
@@ -33,7 +34,21 @@ export function preflightTimeout(env: NodeJS.ProcessEnv): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
+/**
+ * Without the probe addon the engine could not verify host facts and the
+ * command in-process: every report says so as a (non-required) warning.
+ */
+function withAddonState(report: PreflightReport, env: NodeJS.ProcessEnv): PreflightReport {
+  const load = loadAddon(env);
+  if (load.ok) return report;
+  return { ...report, degraded: report.ok, checks: [...report.checks, addonCheck(load)] };
+}
+
 async function one(t: TracerName, req: CheckRequest): Promise<PreflightReport> {
+  return withAddonState(await oneTracer(t, req), req.env ?? process.env);
+}
+
+async function oneTracer(t: TracerName, req: CheckRequest): Promise<PreflightReport> {
   const env = req.env ?? process.env;
   const cache = req.cache === undefined ? sharedCache(env) : req.cache;
   let key: string | null = null;
