@@ -290,6 +290,7 @@ static void elf_into(struct cmd_info *info, const char *path, const struct elf_f
 	struct stat st;
 	snprintf(info->final_elf, sizeof(info->final_elf), "%s", path);
 	snprintf(info->machine, sizeof(info->machine), "%s", elf_machine_name(f->machine));
+	info->elf_class = f->elf_class;
 	snprintf(info->loader, sizeof(info->loader), "%s", f->has_interp ? f->interp : "");
 	info->is_static = !f->has_interp;
 	info->static_pie = !f->has_interp && f->type == ET_DYN && f->has_dynamic;

@@ -39,6 +39,7 @@ struct cmd_info {
 	char interpreter[PATH_MAX];/* scripts: final ELF; ELFs: their loader */
 	char loader[PATH_MAX];     /* PT_INTERP of the final ELF */
 	char machine[16];          /* x86_64, aarch64, i386, ... */
+	int elf_class;             /* 32 or 64, of the final ELF; 0 if none */
 	const char *libc;          /* glibc, musl, none, unknown */
 	int is_static;
 	int static_pie;

@@ -166,18 +166,38 @@ static void puts_(struct jline *j, const char *s)
 
 static void put_quoted(struct jline *j, const char *s, size_t n)
 {
-	/* worst case: every byte becomes a 6-byte escape */
-	if (reserve(j, n * 6 + 2) < 0)
-		return;
-	j->buf[j->len++] = '"';
-	long w = jl_escape(j->buf + j->len, j->cap - j->len, s, n);
-	if (w < 0) {
-		j->overflow = 1;
-		return;
+	/* escape into the space there is; grow (or give up) only if it did not fit */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (reserve(j, n + 2) < 0)
+			return;
+		size_t room = j->cap - j->len - 1; /* keep the NUL */
+		long w = jl_escape(j->buf + j->len + 1, room - 2, s, n);
+		if (w >= 0) {
+			j->buf[j->len] = '"';
+			j->len += (size_t)w + 1;
+			j->buf[j->len++] = '"';
+			j->buf[j->len] = '\0';
+			return;
+		}
+		/* worst case: every byte becomes a 6-byte escape */
+		if (attempt == 0 && reserve(j, n * 6 + 2) < 0)
+			return;
 	}
-	j->len += (size_t)w;
-	j->buf[j->len++] = '"';
-	j->buf[j->len] = '\0';
+	j->overflow = 1;
+}
+
+/* Decimal without snprintf: this runs for every event. */
+static size_t fmt_u64(char *out, unsigned long long v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
 }
 
 static void comma(struct jline *j)
@@ -258,17 +278,23 @@ void jl_key_strn(struct jline *j, const char *k, const char *s, size_t n)
 void jl_key_int(struct jline *j, const char *k, long long v)
 {
 	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	size_t n = 0;
+	if (v < 0) {
+		tmp[n++] = '-';
+		n += fmt_u64(tmp + n, 0ULL - (unsigned long long)v);
+	} else {
+		n = fmt_u64(tmp, (unsigned long long)v);
+	}
 	key(j, k);
-	put(j, tmp, (size_t)n);
+	put(j, tmp, n);
 }
 
 void jl_key_uint(struct jline *j, const char *k, unsigned long long v)
 {
 	char tmp[32];
-	int n = snprintf(tmp, sizeof(tmp), "%llu", v);
+	size_t n = fmt_u64(tmp, v);
 	key(j, k);
-	put(j, tmp, (size_t)n);
+	put(j, tmp, n);
 }
 
 void jl_key_bool(struct jline *j, const char *k, int v)

@@ -12,7 +12,7 @@ PRELOAD_LIB_SRC := $(wildcard preload/lib/*.c)
 PRELOAD_LIB_HDR := $(wildcard preload/lib/*.h) preload/preload_env.h
 PRELOAD_RUN_SRC := $(wildcard preload/launcher/*.c)
 PRELOAD_RUN_HDR := $(wildcard preload/launcher/*.h) preload/preload_env.h
-PRELOAD_PIC_OBJ := $(OUT)/preload/pic/json_line.o $(OUT)/preload/pic/events.o
+PRELOAD_PIC_OBJ := $(patsubst %,$(OUT)/preload/pic/%.o,json_line events path_norm)
 PRELOAD_CFLAGS  := $(CFLAGS) -Ipreload -fPIC -fvisibility=hidden -U_FORTIFY_SOURCE
 
 all: $(OUT)/roar-tracer-preload $(OUT)/libroar_preload.so

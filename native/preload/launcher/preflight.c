@@ -139,7 +139,9 @@ static int try_dlopen(const char *path, char *err, size_t n)
 		}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	if (!err[0])
+	if (!err[0] && WIFSIGNALED(st))
+		snprintf(err, n, "loading it crashed (%s)", strsignal(WTERMSIG(st)));
+	else if (!err[0])
 		snprintf(err, n, "the loading child ended with status %d", exit_code_of(st));
 	return -1;
 }
@@ -270,9 +272,11 @@ static void check_file_caps(struct pf_report *r, const struct cmd_info *ci, char
 	pf_expected(c, "no file capabilities");
 	if (ci->file_caps) {
 		pf_observed(c, "security.capability set");
+		/* the kernel skips secure mode only for a real root user (whose
+		 * capabilities cannot grow); roar does not count on that */
 		pf_fail(c, "ROAR_E_TARGET_FILE_CAPS",
 			"%s has file capabilities: exec runs it in secure mode (AT_SECURE), which "
-			"drops LD_PRELOAD", ci->final_elf);
+			"drops LD_PRELOAD, for every user but root", ci->final_elf);
 		fix_other_tracers(c, argv);
 	} else {
 		pf_observed(c, "none");

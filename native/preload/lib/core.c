@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * State of the interposer, the events log and path resolution.
+ * State of the interposer, the events transport and path resolution.
  *
- * The log is a path (ROAR_PRELOAD_EVENTS), opened lazily in each process
- * image with O_APPEND, so concurrent processes can share it: each event is
- * one write(2) of one complete line, and appends of a few KiB to a regular
- * file do not interleave. Its descriptor is kept at >= RP_LOG_FD_MIN and
- * checked with fstat() before each write, because programs close or
- * dup2() over descriptors they do not know about; writing an event into a
- * descriptor that now belongs to the program would corrupt its data.
+ * Events go into the shared-memory ring next to the log path (see
+ * preload_env.h): mapped once per process image, then each event is a
+ * compare-and-swap and a copy, no system call. A process that cannot map
+ * the ring, or cannot grow it, writes to the log file instead for the rest
+ * of its life (so its own events stay in order: the launcher copies the
+ * ring before the file): one write(2) of one complete line, O_APPEND, so
+ * processes sharing the file do not interleave. That descriptor is kept at
+ * >= RP_LOG_FD_MIN and checked with fstat() before each write, because
+ * programs close or dup2() over descriptors they do not know about, and an
+ * event written into the program's own file would corrupt it.
  */
 #define _GNU_SOURCE
 #undef _FORTIFY_SOURCE
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,12 +32,14 @@
 
 #include "events.h"
 #include "json_line.h"
+#include "path_norm.h"
 #include "preload_env.h"
 
 int rp_state;
 __thread int rp_in_hook __attribute__((tls_model("initial-exec")));
 
 static char log_path[PATH_MAX];
+static char ring_path[PATH_MAX + sizeof(RP_RING_SUFFIX)];
 static char lib_path[PATH_MAX];
 static pid_t cur_pid;
 
@@ -41,13 +47,43 @@ static int log_fd = -1;
 static dev_t log_dev;
 static ino_t log_ino;
 
+/* The ring of this process image: RING_UNKNOWN until the first event maps
+ * it; RING_OFF for good once it cannot be used. A fork child inherits the
+ * shared mapping, and the state with it. */
+enum { RING_UNKNOWN, RING_ON, RING_OFF };
+static int ring_state;
+static struct rp_ring_hdr *ring_hdr;
+
 static pthread_once_t init_once_ctl = PTHREAD_ONCE_INIT;
 
 /*
- * Only getenv, dladdr and getpid here: rp_init() may run inside whatever
- * call first reaches an interposer (even another library's constructor or
- * a malloc implementation's own start-up), so it must not allocate. The
- * atfork and on_exit registrations, which allocate, are in the constructor.
+ * The first events of a process image: fork, when no fork handler saw this
+ * process being made (its marker pid is not ours), then exec with the real
+ * executable. This runs at the first hook of the image, not in our
+ * constructor: other libraries' constructors (libselinux reads
+ * /proc/filesystems) may run first, and their opens must come after the
+ * exec that started the image.
+ */
+static void announce_image(void)
+{
+	const char *marker = getenv(RP_ENV_PID);
+	if (!marker || strtol(marker, NULL, 10) != (long)cur_pid)
+		rp_emit_fork(cur_pid, (pid_t)syscall(SYS_getppid));
+
+	struct rp_path exe;
+	ssize_t n = readlink("/proc/self/exe", exe.s, sizeof(exe.s) - 1);
+	exe.truncated = n < 0 || (size_t)n >= sizeof(exe.s) - 1;
+	exe.len = n < 0 ? 0 : (size_t)n;
+	exe.s[exe.len] = '\0';
+	rp_emit_exec(&exe, 0);
+}
+
+/*
+ * Only getenv, dladdr, getpid and the first events here: rp_init() may run
+ * inside whatever call first reaches an interposer (even another library's
+ * constructor or a malloc implementation's own start-up), so it must not
+ * allocate. The atfork and on_exit registrations, which allocate, are in
+ * the constructor.
  */
 static void init_once(void)
 {
@@ -62,6 +98,8 @@ static void init_once(void)
 		return;
 	}
 	memcpy(log_path, p, n + 1);
+	memcpy(ring_path, p, n);
+	memcpy(ring_path + n, RP_RING_SUFFIX, sizeof(RP_RING_SUFFIX));
 
 	/* our own path as the loader knows it, to put back into LD_PRELOAD */
 	Dl_info info;
@@ -71,6 +109,7 @@ static void init_once(void)
 			memcpy(lib_path, info.dli_fname, l + 1);
 	}
 	__atomic_store_n(&rp_state, 2, __ATOMIC_RELEASE);
+	announce_image();
 	errno = saved;
 }
 
@@ -155,8 +194,96 @@ static int log_reopen(int stale)
 	return fd;
 }
 
+static int ring_map(void)
+{
+	struct rp_ring_hdr h;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	void *m = MAP_FAILED;
+	if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == RP_RING_MAGIC &&
+	    h.size <= RP_RING_DATA_SIZE)
+		/* NORESERVE: the memory is the launcher's tmpfs file, not ours */
+		m = mmap(NULL, RP_RING_HDR_SIZE + h.size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_NORESERVE, fd, 0);
+	syscall(SYS_close, fd); /* the mapping stays; nothing for the program to close */
+	if (m == MAP_FAILED)
+		return -1;
+	/* another thread may have mapped it meanwhile: keep one */
+	struct rp_ring_hdr *none = NULL;
+	if (!__atomic_compare_exchange_n(&ring_hdr, &none, (struct rp_ring_hdr *)m, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		munmap(m, RP_RING_HDR_SIZE + h.size);
+	__atomic_store_n(&ring_state, RING_ON, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Allocates RP_RING_STEP more ring space (see preload_env.h). Several
+ * writers may do this at once: fallocate() of the same range is harmless
+ * and only one moves `limit`. 0, or -1 when the ring cannot grow. */
+static int ring_extend(struct rp_ring_hdr *hdr)
+{
+	uint64_t lim = __atomic_load_n(&hdr->limit, __ATOMIC_ACQUIRE);
+	uint64_t tail = __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE);
+	uint64_t next = lim + RP_RING_STEP;
+	if (next > hdr->size || next > tail + RP_RING_MAX_UNREAD)
+		return -1;
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, ring_path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	long rc = syscall(SYS_fallocate, fd, 0, (off_t)(RP_RING_HDR_SIZE + lim), (off_t)RP_RING_STEP);
+	syscall(SYS_close, fd);
+	if (rc != 0)
+		return -1;
+	__atomic_compare_exchange_n(&hdr->limit, &lim, next, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* 0: the line is in the ring; -1: use the log file. */
+static int ring_write(const char *buf, size_t len)
+{
+	int st = __atomic_load_n(&ring_state, __ATOMIC_ACQUIRE);
+	if (st == RING_UNKNOWN) {
+		if (ring_map() < 0) {
+			__atomic_store_n(&ring_state, RING_OFF, __ATOMIC_RELEASE);
+			return -1;
+		}
+	} else if (st == RING_OFF) {
+		return -1;
+	}
+	struct rp_ring_hdr *hdr = __atomic_load_n(&ring_hdr, __ATOMIC_ACQUIRE);
+	char *data = (char *)hdr + RP_RING_HDR_SIZE;
+	uint64_t rec = 8 + ((len + 7) & ~(uint64_t)7);
+	uint64_t h = __atomic_load_n(&hdr->head, __ATOMIC_RELAXED);
+	for (;;) {
+		if (h + rec <= __atomic_load_n(&hdr->limit, __ATOMIC_ACQUIRE)) {
+			if (__atomic_compare_exchange_n(&hdr->head, &h, h + rec, 1,
+							__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+				break;
+			continue; /* another writer moved head; h holds the new one */
+		}
+		/* full: the launcher is behind (starved of CPU by the workload,
+		 * say), so allocate the next step here */
+		if (ring_extend(hdr) < 0) {
+			__atomic_store_n(&ring_state, RING_OFF, __ATOMIC_RELEASE);
+			return -1;
+		}
+		h = __atomic_load_n(&hdr->head, __ATOMIC_RELAXED);
+	}
+	uint64_t *word = (uint64_t *)(data + h);
+	/* the length first, so a reader can step over this record even if
+	 * the process dies before publishing it */
+	__atomic_store_n(word, RP_REC_RESERVED | ((uint64_t)len << 8), __ATOMIC_RELAXED);
+	memcpy(word + 1, buf, len);
+	__atomic_store_n(word, RP_REC_MARK | ((uint64_t)len << 8), __ATOMIC_RELEASE);
+	return 0;
+}
+
 static void log_write(const char *buf, size_t len)
 {
+	if (ring_write(buf, len) == 0)
+		return;
+
 	int fd = __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE);
 	struct stat st;
 
@@ -171,70 +298,19 @@ static void log_write(const char *buf, size_t len)
 
 /* ---- path resolution -------------------------------------------------- */
 
-static void path_set(struct rp_path *o, const char *s, size_t n)
+/* Normalised like the other tracers do (common/path_norm.c: "." and ".."
+ * folded lexically). When the result does not fit, keep its beginning:
+ * it still says where the file was. */
+static void join(const char *base, const char *path, struct rp_path *out)
 {
-	if (n >= sizeof(o->s)) {
-		n = sizeof(o->s) - 1;
-		o->truncated = 1;
-	}
-	memcpy(o->s, s, n);
-	o->s[n] = '\0';
-	o->len = n;
-}
-
-static void path_push(struct rp_path *o, const char *c, size_t n)
-{
-	int root = o->len == 1 && o->s[0] == '/';
-	size_t need = n + (root ? 0 : 1);
-	if (o->len + need >= sizeof(o->s)) {
-		o->truncated = 1;
+	long n = path_join_normalize(base, path, out->s, sizeof(out->s));
+	if (n >= 0) {
+		out->len = (size_t)n;
 		return;
 	}
-	if (!root)
-		o->s[o->len++] = '/';
-	memcpy(o->s + o->len, c, n);
-	o->len += n;
-	o->s[o->len] = '\0';
-}
-
-static void path_pop(struct rp_path *o)
-{
-	while (o->len > 1 && o->s[o->len - 1] != '/')
-		o->len--;
-	if (o->len > 1)
-		o->len--;
-	o->s[o->len] = '\0';
-}
-
-/*
- * Appends rel to the absolute path in o. "." and empty components go.
- * ".." is folded only into a canonical base (getcwd, /proc/self/fd/N and
- * "/" are free of symlinks, so their parent is exact); after a component
- * of the caller's own, which may be a symlink, ".." is kept as written.
- */
-static void path_append(struct rp_path *o, const char *rel, int canonical)
-{
-	const char *p = rel;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		const char *c = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - c);
-		if (n == 0)
-			break;
-		if (n == 1 && c[0] == '.')
-			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.' && canonical) {
-			path_pop(o);
-			continue;
-		}
-		canonical = 0;
-		path_push(o, c, n);
-		if (o->truncated)
-			return;
-	}
+	out->truncated = 1;
+	int w = snprintf(out->s, sizeof(out->s), "%s%s%s", base ? base : "", base ? "/" : "", path);
+	out->len = w < 0 ? 0 : (size_t)w >= sizeof(out->s) ? sizeof(out->s) - 1 : (size_t)w;
 }
 
 void rp_cwd(struct rp_path *out)
@@ -278,32 +354,43 @@ void rp_fd_path(int fd, struct rp_path *out)
 
 void rp_resolve(int dirfd, const char *path, struct rp_path *out)
 {
+	out->truncated = 0;
 	if (!path) {
-		path_set(out, "", 0);
+		out->s[0] = '\0';
+		out->len = 0;
 		out->truncated = 1;
 		return;
 	}
 	if (path[0] == '/') {
-		out->truncated = 0;
-		path_set(out, "/", 1);
-		path_append(out, path, 1);
+		join(NULL, path, out);
 		return;
 	}
+	struct rp_path base;
 	if (dirfd == AT_FDCWD)
-		rp_cwd(out);
+		rp_cwd(&base);
 	else
+		rp_fd_path(dirfd, &base);
+	join(base.s, path, out);
+	out->truncated |= base.truncated;
+}
+
+void rp_resolve_flags(int dirfd, const char *path, int flags, struct rp_path *out)
+{
+	if ((flags & AT_EMPTY_PATH) && path && !path[0])
 		rp_fd_path(dirfd, out);
-	path_append(out, path, !out->truncated && out->s[0] == '/');
+	else
+		rp_resolve(dirfd, path, out);
 }
 
 void rp_resolve_under(const struct rp_path *dir, const char *rel, struct rp_path *out)
 {
-	if (rel[0] == '/') {
+	if (!rel || rel[0] == '/') {
 		rp_resolve(AT_FDCWD, rel, out);
 		return;
 	}
-	*out = *dir;
-	path_append(out, rel, 0);
+	out->truncated = dir->truncated;
+	join(dir->s, rel, out);
+	out->truncated |= dir->truncated;
 }
 
 /* ---- events ----------------------------------------------------------- */

@@ -11,6 +11,12 @@
  * __open_nocancel, ld.so loading libraries, fts, glob, nftw) never pass
  * through these symbols and are not seen; preflight says so.
  */
+/*
+ * glibc declares most path arguments nonnull, and so are the parameters
+ * of these definitions: the compiler may drop a NULL test written here.
+ * Programs do pass NULL (the call then fails with EFAULT), so NULL is
+ * handled in core.c, whose functions carry no such attribute.
+ */
 #define _GNU_SOURCE
 #undef _FORTIFY_SOURCE
 #include "rp.h"
@@ -392,11 +398,7 @@ RP_EXPORT int linkat(int fromfd, const char *from, int tofd, const char *to, int
 	int rc = real(fromfd, from, tofd, to, flags);
 	int err = errno;
 	struct rp_path a, b;
-	/* AT_EMPTY_PATH links the file open on fromfd itself */
-	if ((flags & AT_EMPTY_PATH) && from && !from[0])
-		rp_fd_path(fromfd, &a);
-	else
-		rp_resolve(fromfd, from, &a);
+	rp_resolve_flags(fromfd, from, flags, &a);
 	rp_resolve(tofd, to, &b);
 	rp_emit_path2("link", &a, &b, rp_ret(rc, err));
 	errno = err;
@@ -404,20 +406,18 @@ RP_EXPORT int linkat(int fromfd, const char *from, int tofd, const char *to, int
 	return rc;
 }
 
-/* A symlink's target is relative to the link's directory, not the cwd;
- * report what the link points at, as an absolute path. */
+/* A symlink's target is the link's content, reported as written (as the
+ * other tracers do, docs/events.md); the link itself is resolved. */
 static void note_symlink(const char *target, int dirfd, const char *linkpath, long rc)
 {
 	int err = errno;
-	struct rp_path l, dir, t;
+	struct rp_path l, t;
+	size_t n = strnlen(target, sizeof(t.s));
 	rp_resolve(dirfd, linkpath, &l);
-	dir = l;
-	while (dir.len > 1 && dir.s[dir.len - 1] != '/')
-		dir.len--;
-	if (dir.len > 1)
-		dir.len--;
-	dir.s[dir.len] = '\0';
-	rp_resolve_under(&dir, target ? target : "", &t);
+	t.truncated = n >= sizeof(t.s);
+	t.len = t.truncated ? sizeof(t.s) - 1 : n;
+	memcpy(t.s, target, t.len);
+	t.s[t.len] = '\0';
 	rp_emit_path2("symlink", &t, &l, rp_ret(rc, err));
 	errno = err;
 }

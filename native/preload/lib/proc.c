@@ -5,10 +5,10 @@
  * exec: the wrappers put LD_PRELOAD, the log path and the exec marker back
  * into the environment the new image gets, so `env -i cmd`, Python's
  * subprocess and Node's spawn(..., {env: {}}) stay traced. A successful
- * exec is reported by the new image's constructor (its real executable,
- * from /proc/self/exe), which also catches execs that never pass through
- * these symbols (system(), popen(), glibc-internal __execve); a wrapper
- * reports only a failed exec.
+ * exec is reported by the new image itself, at its first hook (core.c:
+ * announce_image, with the real executable from /proc/self/exe), which
+ * also catches execs that never pass through these symbols (system(),
+ * popen(), glibc-internal __execve); a wrapper reports only a failed exec.
  *
  * fork: reported from the child by a pthread_atfork handler, which runs
  * for every fork() including glibc-internal ones. vfork() becomes fork():
@@ -16,8 +16,8 @@
  * returns twice into one stack frame cannot be written in C. POSIX allows
  * vfork to be fork; only programs relying on undefined behaviour notice.
  * Processes made without fork (posix_spawn, system, popen, raw clone) are
- * reported by their new image's constructor, which sees a marker pid
- * (RP_ENV_PID) that is not its own.
+ * reported by their new image, which sees a marker pid (RP_ENV_PID) that
+ * is not its own.
  *
  * exit: an on_exit handler knows the status given to exit() or returned
  * from main; _exit and _Exit are wrapped. Death by a signal is seen only
@@ -202,10 +202,7 @@ static int exec_target(const struct exec_req *q, struct rp_path *p)
 		rp_fd_path(q->fd, p);
 		return 1;
 	case BY_AT:
-		if ((q->flags & AT_EMPTY_PATH) && q->path && !q->path[0])
-			rp_fd_path(q->fd, p);
-		else
-			rp_resolve(q->fd, q->path, p);
+		rp_resolve_flags(q->fd, q->path, q->flags, p);
 		return 1;
 	}
 	return 0;
@@ -346,7 +343,7 @@ RP_EXPORT int execlp(const char *file, const char *arg, ...)
 
 /*
  * The child never runs our code before its exec (glibc uses a CLONE_VFORK
- * helper), so its new image's constructor reports the fork and the exec;
+ * helper), so its new image reports the fork and the exec;
  * here only a failed spawn (glibc >= 2.15 returns the exec's error) is
  * reported.
  */
@@ -467,6 +464,7 @@ RP_EXPORT void _Exit(int code)
 __attribute__((constructor)) static void rp_constructor(void)
 {
 	int saved = errno;
+	/* rp_enter() runs rp_init(), which reports this image (see there) */
 	if (!rp_enter()) {
 		errno = saved;
 		return;
@@ -476,25 +474,18 @@ __attribute__((constructor)) static void rp_constructor(void)
 		/* without them forks and exit codes go unreported; the launcher
 		 * still reports the root's exit */
 	}
-
+	/* children that inherit our environment (system, popen) compare their
+	 * pid against ours; setenv copies, which is fine before main */
 	pid_t pid = rp_pid();
 	const char *marker = getenv(RP_ENV_PID);
 	if (!marker || strtol(marker, NULL, 10) != (long)pid) {
-		/* a process no fork wrapper saw being made */
-		rp_emit_fork(pid, getppid());
-		/* children that inherit our environment (system, popen) compare
-		 * against us; setenv copies, which is fine before main */
 		char num[24];
 		snprintf(num, sizeof(num), "%d", (int)pid);
-		setenv(RP_ENV_PID, num, 1);
+		if (setenv(RP_ENV_PID, num, 1) != 0) {
+			/* then such children compare against an older pid and
+			 * report their fork anyway: nothing is lost */
+		}
 	}
-
-	struct rp_path exe;
-	ssize_t n = readlink("/proc/self/exe", exe.s, sizeof(exe.s) - 1);
-	exe.truncated = n < 0 || (size_t)n >= sizeof(exe.s) - 1;
-	exe.len = n < 0 ? 0 : (size_t)n;
-	exe.s[exe.len] = '\0';
-	rp_emit_exec(&exe, 0);
 	rp_leave();
 	errno = saved;
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals of libroar_preload.so, shared by its three parts:
- *   core.c  state, the events log, path resolution, event rendering
+ *   core.c  state, the events transport (ring, log file), path resolution,
+ *           event rendering, the first events of each process image
  *   fs.c    file interposers (open family, fopen, rename, unlink, ...)
  *   proc.c  process interposers (exec family, posix_spawn, vfork, exit)
- *           and the constructor that reports each new process image
+ *           and the constructor (atfork, on_exit, the exec marker)
  *
  * Everything is hidden (-fvisibility=hidden) except the interposers,
- * which are marked RP_EXPORT. Nothing here calls malloc: interposers run
- * inside arbitrary programs, in forked children, in signal handlers.
+ * which are marked RP_EXPORT. No hook calls malloc (only the constructor
+ * does): interposers run inside arbitrary programs, in forked children of
+ * threaded ones, in signal handlers.
  */
 #ifndef ROAR_RP_H
 #define ROAR_RP_H
@@ -79,12 +81,15 @@ pid_t rp_pid(void);
 void rp_after_fork_child(void);
 
 /* Path resolution, done in the calling process at call time, so the cwd
- * and directory descriptors are exactly the caller's. */
+ * and directory descriptors are exactly the caller's. A NULL path (the
+ * call failed with EFAULT) resolves to "" with truncated set. */
 void rp_resolve(int dirfd, const char *path, struct rp_path *out);
+/* With AT_EMPTY_PATH and an empty path: the file open on dirfd itself. */
+void rp_resolve_flags(int dirfd, const char *path, int flags, struct rp_path *out);
 void rp_fd_path(int fd, struct rp_path *out);
 void rp_cwd(struct rp_path *out);
 /* rel against an already resolved directory (for symlink targets, which
- * are relative to the link's directory); ".." is kept as written. */
+ * are relative to the link's directory). */
 void rp_resolve_under(const struct rp_path *dir, const char *rel, struct rp_path *out);
 
 /* Events. Each renders one roar.events/1 line and writes it with one
