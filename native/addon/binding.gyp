@@ -8,6 +8,7 @@
       "sources": [
         "src/binding.cc",
         "src/probes.c",
+        "src/reaper.c",
         "../common/command_info.c",
         "../common/host_facts.c",
         # host_facts.c's host_fingerprint() fills a preflight report, so

@@ -179,6 +179,8 @@ export interface AddonApi {
   ptraceProbe(): PtraceProbe;
   elfInfo(file: string): ElfInfo;
   resolveCommand(argv0: string): ResolvedCommand;
+  /** Optional: 0, or the errno name. */
+  becomeSubreaper?: () => unknown;
 }
 
 export type AddonLoad =
@@ -204,6 +206,9 @@ function wrap(raw: RawAddon, file: string): AddonApi {
     ptraceProbe: () => PtraceProbe.parse(raw.ptraceProbe()),
     elfInfo: (f) => ElfInfo.parse(raw.elfInfo(f)),
     resolveCommand: (a) => ResolvedCommand.parse(raw.resolveCommand(a)),
+    becomeSubreaper: typeof (raw as Record<string, unknown>).becomeSubreaper === 'function'
+      ? () => ((raw as Record<string, unknown>).becomeSubreaper as () => unknown)()
+      : undefined,
   };
 }
 
@@ -317,6 +322,24 @@ export function hostFacts(env: NodeJS.ProcessEnv = process.env): HostFacts | nul
     return { ...facts, ms: elapsed(t0) };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Makes this process the subreaper of its descendants (PR_SET_CHILD_SUBREAPER),
+ * so workload processes a dead tracer leaves behind come back to the engine.
+ * null on success, else why not.
+ */
+export function becomeSubreaper(env: NodeJS.ProcessEnv = process.env): string | null {
+  const load = loadAddon(env);
+  if (!load.ok) return `probe addon unavailable: ${load.error}`;
+  const f = load.api.becomeSubreaper;
+  if (!f) return 'this build of the probe addon has no becomeSubreaper';
+  try {
+    const r = f();
+    return r === 0 ? null : String(r);
+  } catch (e) {
+    return firstLine(e);
   }
 }
 

@@ -6,7 +6,9 @@ import { spawn, StdioOptions } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { TracerName } from '../../protocol';
 import { locateTracer } from '../tracers/locate';
+import { becomeSubreaper } from '../native/addon';
 import { EventLines } from './event-lines';
+import { stopLeftovers } from './leftovers';
 import { Provenance } from './provenance';
 
 export interface TracedProcessOptions {
@@ -36,6 +38,9 @@ export function runTraced(tracer: TracerName, argv: string[], opts: TracedProces
   const lines = new EventLines((e) => provenance.add(e));
   const startedAt = new Date();
   const stdio = opts.stdio ?? ['inherit', 'inherit', 'inherit'];
+
+  // so that a dead tracer's orphans come back to us (see leftovers.ts)
+  const subreaperProblem = becomeSubreaper(opts.env);
 
   return new Promise((resolve) => {
     const child = spawn(bin, ['--events-fd', '3', '--', ...argv], {
@@ -67,8 +72,10 @@ export function runTraced(tracer: TracerName, argv: string[], opts: TracedProces
     child.on('error', (e) => { spawnError = e; exited = { code: null, signal: null }; streamDone = true; finish(); });
     child.on('exit', (code, signal) => { exited = { code, signal }; finish(); });
 
-    function finish() {
-      if (!exited || !streamDone) return;
+    let finished = false;
+    async function finish() {
+      if (!exited || !streamDone || finished) return;
+      finished = true;
       lines.end();
       process.off('SIGINT', ignore);
       process.off('SIGQUIT', ignore);
@@ -83,7 +90,9 @@ export function runTraced(tracer: TracerName, argv: string[], opts: TracedProces
       } else if (exited.signal) {
         signal = signalNumber(exited.signal);
         exitCode = 128 + signal;
-        problems.push(`the ${tracer} tracer was killed by ${exited.signal}; the workload was stopped with it and the trace is incomplete`);
+        const stopped = await stopLeftovers();
+        problems.push(`the ${tracer} tracer was killed by ${exited.signal}; the workload was stopped with it${stopped ? ` (${stopped} leftover process${stopped === 1 ? '' : 'es'} killed)` : ''} and the trace is incomplete`);
+        if (subreaperProblem) problems.push(`workload processes may still be running: the engine could not collect them (${subreaperProblem})`);
       } else {
         exitCode = exited.code ?? 125;
         const end = provenance.end;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "probes.h"
+#include "reaper.h"
 
 namespace {
 
@@ -227,6 +228,15 @@ Napi::Value ResolveCommand(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Returns 0, or the errno name on failure.
+Napi::Value BecomeSubreaper(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!NoArgs(info, "becomeSubreaper")) return env.Null();
+  int rc = reaper_become_subreaper();
+  if (rc == 0) return Napi::Number::New(env, 0);
+  return Napi::String::New(env, strerrorname_np(-rc) ? strerrorname_np(-rc) : "EINVAL");
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abi", Napi::Number::New(env, PROBE_ABI));
   exports.Set("capabilities", Napi::Function::New(env, Capabilities, "capabilities"));
@@ -235,6 +245,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ptraceProbe", Napi::Function::New(env, PtraceProbe, "ptraceProbe"));
   exports.Set("elfInfo", Napi::Function::New(env, ElfInfo, "elfInfo"));
   exports.Set("resolveCommand", Napi::Function::New(env, ResolveCommand, "resolveCommand"));
+  exports.Set("becomeSubreaper", Napi::Function::New(env, BecomeSubreaper, "becomeSubreaper"));
   return exports;
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,9 +73,15 @@ static int set_child_env(const char *lib, const char *log)
 
 /* In the forked child: becomes the workload, or exits like env(1). */
 static void exec_workload(const struct tracer_args *a, const char *lib, const char *log,
-			  const sigset_t *mask)
+			  const sigset_t *mask, pid_t launcher)
 {
 	signal(SIGPIPE, SIG_DFL);
+	/* if the launcher dies, nobody collects the events: stop the workload
+	 * too, as the ptrace (EXITKILL) and eBPF tracers do */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != launcher) {
+		fprintf(stderr, "%s: the launcher is gone: %s\n", PRELOAD_PROG, strerror(errno));
+		_exit(125);
+	}
 	if (sigprocmask(SIG_SETMASK, mask, NULL) != 0 || set_child_env(lib, log) != 0) {
 		fprintf(stderr, "%s: cannot prepare the workload: %s\n", PRELOAD_PROG,
 			strerror(errno));
@@ -140,6 +147,7 @@ int run_main(const struct tracer_args *a)
 	/* a closed events pipe must not kill the launcher and orphan the run */
 	signal(SIGPIPE, SIG_IGN);
 
+	pid_t launcher = getpid();
 	pid_t root = fork();
 	if (root < 0) {
 		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
@@ -147,7 +155,7 @@ int run_main(const struct tracer_args *a)
 		return fail_early(out, why);
 	}
 	if (root == 0)
-		exec_workload(a, lib, col.log, &old);
+		exec_workload(a, lib, col.log, &old, launcher);
 
 	collect_set_root(&col, root);
 	jl_init_fixed(&j, line, sizeof(line));
