@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: compilers and libbpf for the tracers; strace for the
 # benchmark's comparison; libcap2-bin (setcap) and util-linux (setpriv)
 # for the privilege tests.
-DEB_PACKAGES=(gcc g++ make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool strace libcap2-bin util-linux python3 ca-certificates)
+# chromium drives the VS Code tests headless; libkrb5-dev lets the pinned
+# code-server (test/host/cs) build its kerberos addon.
+DEB_PACKAGES=(gcc g++ make clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool strace libcap2-bin util-linux python3 ca-certificates chromium libkrb5-dev)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
