@@ -68,3 +68,16 @@ describe('provenance folding', () => {
     assert.equal(p.processes.get(10)!.signal, 9);
   });
 });
+
+describe('scratch files', () => {
+  it('a mkstemp file (first opened rw) renamed into place is not an input', () => {
+    const p = new Provenance();
+    for (const e of [
+      { ev: 'open', pid: 1, path: '/w/out/tmpab12.tmp', mode: 'rw', ret: 3 },
+      { ev: 'rename', pid: 1, path: '/w/out/tmpab12.tmp', path2: '/w/out/model.json', ret: 0 },
+      { ev: 'open', pid: 1, path: '/w/db.sqlite', mode: 'rw', ret: 4 },
+    ] as const) p.add(e);
+    assert.deepEqual([...p.inputs], ['/w/db.sqlite']);
+    assert.deepEqual([...p.outputs].sort(), ['/w/db.sqlite', '/w/out/model.json']);
+  });
+});

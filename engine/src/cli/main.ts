@@ -26,6 +26,8 @@ const USAGE = `usage: roar <command> [options]
         Installed tracers, versions, last known readiness (no probing), active mode.
   roar doctor [--json]
         A full report for bug reports (host, caps, sysctls, every tracer's preflight).
+  roar serve --stdio
+        JSON-RPC for the VS Code extension (docs/protocol.md).
   roar --version
 
 Tracer mode: --tracer, else $ROAR_TRACER, else [tracer] default in .roar/config.toml,
@@ -47,6 +49,13 @@ async function tracerCheck(args: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
+/** The workload's environment: ours, minus what only the engine's runtime needs. */
+function workloadEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // set by the extension so Electron runs the engine as Node; not for the workload
+  const { ELECTRON_RUN_AS_NODE: _unused, ...rest } = env;
+  return rest;
+}
+
 async function run(kind: 'run' | 'build', args: string[]): Promise<number> {
   const a = parseRunArgs(args);
   const sel = selection(a.mode, a.fallback);
@@ -59,7 +68,7 @@ async function run(kind: 'run' | 'build', args: string[]): Promise<number> {
     order: sel.order,
     fresh: a.fresh,
     cwd: process.cwd(),
-    env: process.env,
+    env: workloadEnv(process.env),
   });
   if (outcome.outcome === 'refused') {
     if (outcome.report) process.stderr.write(renderReport(outcome.report));

@@ -6,10 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { CODES, ENGINE_CHECKS, PreflightReport, TracerName } from '../../protocol';
 import { fileSha256 } from '../tracers/digest';
 import { checkExecFormat } from '../tracers/exec-format';
-import { locateTracer } from '../tracers/locate';
+import { locateTracer, packageRoot } from '../tracers/locate';
 import { engineCheck, failedReport } from './report-builders';
 
 export interface TracerPreflightOptions {
@@ -59,13 +60,22 @@ function firstLine(s: string): string {
   return s.split('\n').map((l) => l.trim()).find((l) => l.length > 0)?.slice(0, 300) ?? '';
 }
 
+/** From a checkout: build. From an installed extension or package: reinstall, or point at a binary. */
+function installFix(tracer: TracerName): { title: string; command?: string } {
+  const root = packageRoot();
+  if (fs.existsSync(path.join(root, 'native', 'Makefile'))) {
+    return { title: 'Build the tracers in the roar checkout', command: `cd '${root}' && npm run build` };
+  }
+  return { title: `Reinstall roar, or point the roar.tracers.${tracer}Path setting (ROAR_TRACER_${tracer.toUpperCase()} for the CLI) at a working roar-tracer-${tracer}` };
+}
+
 export async function tracerPreflight(tracer: TracerName, opts: TracerPreflightOptions = {}): Promise<PreflightReport> {
   const t0 = performance.now();
   const env = opts.env ?? process.env;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PREFLIGHT_TIMEOUT_MS;
   const where = locateTracer(tracer, env);
   const elapsed = () => performance.now() - t0;
-  const buildFix = { title: 'Build the tracers from the roar checkout', command: 'npm run build' };
+  const buildFix = installFix(tracer);
 
   if (!where.found) {
     return failedReport(tracer, [engineCheck({
@@ -88,7 +98,7 @@ export async function tracerPreflight(tracer: TracerName, opts: TracerPreflightO
     return failedReport(tracer, [engineCheck({
       id: ENGINE_CHECKS.binary, status: 'fail', code: CODES.tracerExecFormat,
       detail: `${where.path} cannot run here: ${format.reason}`, observed: format.reason,
-      fixes: [{ title: 'Rebuild the tracers on this machine', command: 'npm run build' }], ms: elapsed(),
+      fixes: [buildFix], ms: elapsed(),
     })], elapsed());
   }
   const sha = fileSha256(where.path);

@@ -23,6 +23,9 @@ export class Provenance {
   readonly deleted = new Set<string>();
   readonly processes = new Map<number, ProcessInfo>();
   private readonly written = new Set<string>();
+  /** Paths whose first access was a read-write open (mkstemp and the like). */
+  private readonly firstRw = new Set<string>();
+  private readonly seen = new Set<string>();
   events = 0;
   truncatedPaths = 0;
   end: Extract<TraceEvent, { ev: 'end' }> | null = null;
@@ -50,8 +53,14 @@ export class Provenance {
     this.deleted.delete(path);
   }
 
+  /** A scratch file the run made (first opened rw) and then moved or deleted was never an input. */
+  private forgetScratch(path: string): void {
+    if (this.firstRw.has(path)) this.inputs.delete(path);
+  }
+
   private removed(path: string): void {
     if (this.skip(path)) return;
+    this.forgetScratch(path);
     if (!this.outputs.delete(path)) this.deleted.add(path);
     this.written.delete(path);
   }
@@ -82,11 +91,16 @@ export class Provenance {
       }
       case 'open':
         if (e.ret < 0 || this.skip(e.path)) break;
+        if (!this.seen.has(e.path)) {
+          this.seen.add(e.path);
+          if (e.mode === 'rw') this.firstRw.add(e.path);
+        }
         if (e.mode !== 'w' && !this.written.has(e.path)) this.inputs.add(e.path);
         if (e.mode !== 'r') this.wrote(e.path);
         break;
       case 'rename':
         if (e.ret < 0) break;
+        this.forgetScratch(e.path);
         if (this.outputs.has(e.path) || this.written.has(e.path)) {
           this.outputs.delete(e.path);
           this.written.delete(e.path);
