@@ -18,7 +18,7 @@ const BUILD = path.join(ROOT, 'native', 'build');
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : def; };
 const ROUNDS = Number(opt('rounds', '5'));
-const ONLY = opt('only', 'openbench,readfiles,preflight,ingest').split(',');
+const ONLY = opt('only', 'openbench,readfiles,preflight,serve,ingest').split(',');
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'roar-bench-'));
 const eventsFile = path.join(work, 'events.jsonl');
@@ -122,6 +122,31 @@ if (ONLY.includes('preflight')) {
   pre.push({ what: 'cached auto check minus bare Node start-up', medianMs: cached - bare, runs: [] });
 }
 
+async function benchServe(): Promise<void> {
+  // a cached answer inside `roar serve`: the engine process stays up, as with the extension
+  const rpc = require('vscode-jsonrpc/node') as typeof import('vscode-jsonrpc/node');
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine.js'), 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ROAR_CACHE_DIR: path.join(work, 'cache') } });
+  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout!), new rpc.StreamMessageWriter(child.stdin!));
+  conn.listen();
+  await conn.sendRequest('initialize', { processId: process.pid, capabilities: {}, rootUri: null });
+  conn.sendNotification('initialized', {});
+  await conn.sendRequest('roar/configure', { tracer: null, fallback: null, tracerPaths: {}, trusted: true, workspaceFolders: [work] });
+  await conn.sendRequest('roar/preflight', { reason: 'bench' });
+  const runs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = process.hrtime.bigint();
+    await conn.sendRequest('roar/preflight', { reason: 'bench' });
+    runs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  pre.push({ what: 'roar serve: roar/preflight (auto), cached answer, round trip', medianMs: median(runs), runs });
+  conn.dispose();
+  child.kill();
+}
+
+async function finish(): Promise<void> {
+if (ONLY.includes('serve')) await benchServe();
+
 if (ONLY.includes('ingest')) {
   // engine event ingest: parse + validate + fold, in process
   const { EventLines } = require('../engine/src/run/event-lines') as typeof import('../engine/src/run/event-lines');
@@ -169,3 +194,9 @@ const file = path.join(__dirname, 'results', `${new Date().toISOString().replace
 fs.writeFileSync(file, JSON.stringify({ rounds: ROUNDS, rows, preflight: pre, kernel: os.release() }, null, 2));
 console.log(`raw results: ${path.relative(ROOT, file)}`);
 fs.rmSync(work, { recursive: true, force: true });
+}
+
+finish().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
