@@ -70,6 +70,26 @@ int ebpf_poll_fd(struct ebpf_obj *o);
 int ebpf_drain(struct ebpf_obj *o);
 void ebpf_close(struct ebpf_obj *o);
 
+/* ---- paths.c: working-directory slots ---- */
+
+/* The directories the kernel side keeps per thread (roar_ebpf.h): slot ->
+ * absolute directory path. Open addressing; slot 0 is never used. */
+struct dir_slot {
+	unsigned int key;
+	char *path;
+};
+
+struct dir_slots {
+	struct dir_slot *v;
+	size_t cap, used; /* cap: a power of two, or 0 */
+};
+
+/* 0, or -1 when out of memory (the slot is then left undefined). */
+int slots_put(struct dir_slots *t, unsigned int key, const char *path);
+const char *slots_get(const struct dir_slots *t, unsigned int key);
+void slots_del(struct dir_slots *t, unsigned int key);
+void slots_free(struct dir_slots *t);
+
 /* ---- records.c ---- */
 
 struct ebpf_sink {
@@ -77,6 +97,7 @@ struct ebpf_sink {
 	struct jline j;
 	unsigned long long bad;    /* records that could not be decoded */
 	unsigned long long events; /* lines written */
+	struct dir_slots slots;
 	char path1[16384], path2[16384], dir[8192];
 };
 

@@ -175,6 +175,7 @@ static const struct nr_map NATIVE[] = {
 #ifdef __NR_execveat
 	{ __NR_execveat, ROAR_SYS_EXECVEAT },
 #endif
+	{ __NR_unshare, ROAR_SYS_UNSHARE },
 };
 
 #if defined(__x86_64__)
@@ -187,7 +188,7 @@ static const struct nr_map IA32[] = {
 	{ 83, ROAR_SYS_SYMLINK },   { 133, ROAR_SYS_FCHDIR },	{ 295, ROAR_SYS_OPENAT },
 	{ 296, ROAR_SYS_MKDIRAT },  { 301, ROAR_SYS_UNLINKAT }, { 302, ROAR_SYS_RENAMEAT },
 	{ 303, ROAR_SYS_LINKAT },   { 304, ROAR_SYS_SYMLINKAT }, { 353, ROAR_SYS_RENAMEAT2 },
-	{ 358, ROAR_SYS_EXECVEAT }, { 437, ROAR_SYS_OPENAT2 },
+	{ 358, ROAR_SYS_EXECVEAT }, { 437, ROAR_SYS_OPENAT2 },  { 310, ROAR_SYS_UNSHARE },
 };
 #endif
 

@@ -312,7 +312,7 @@ static void check_tracepoints(struct pf_state *s)
 		pf_fail(c, "ROAR_E_TRACEPOINT_MISSING", "this kernel lacks the BTF tracepoint%s %s "
 			"(no btf_trace_<name> type in %s)", nmissing > 1 ? "s" : "", missing,
 			BTF_PATH);
-		pf_fix(c, "Use a newer kernel (5.8 or later) with these tracepoints", NULL);
+		pf_fix(c, "Use a newer kernel (5.13 or later) with these tracepoints", NULL);
 		fix_ptrace(c);
 		s->no_tp = "ebpf.tracepoints";
 	} else {
@@ -337,11 +337,21 @@ static void check_ringbuf(struct pf_state *s)
 		pf_observed(c, "%s", errno_name(-rc));
 		pf_fail(c, "ROAR_E_RINGBUF_UNSUPPORTED", "cannot create a BPF ring buffer (%s): "
 			"the kernel is older than 5.8 or lacks it", strerror(-rc));
-		pf_fix(c, "Use a kernel 5.8 or later", NULL);
+		pf_fix(c, "Use a kernel 5.13 or later (the tracer's minimum)", NULL);
 		fix_ptrace(c);
 		s->no_ringbuf = "ebpf.ringbuf";
 	}
 	pf_end(c);
+}
+
+/* Whether the running kernel's release is below major.minor. */
+static int kernel_older_than(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return 0;
+	return ma < major || (ma == major && mi < minor);
 }
 
 static struct pf_check *check_load_attach(struct pf_state *s)
@@ -362,6 +372,10 @@ static struct pf_check *check_load_attach(struct pf_state *s)
 		pf_observed(c, "%s: %s", s->obj.stage ? s->obj.stage : "setup", errno_name(-rc));
 		pf_fail(c, attach ? "ROAR_E_BPF_ATTACH" : "ROAR_E_BPF_LOAD", "%s failed: %s%s%s",
 			s->obj.stage ? s->obj.stage : "setup", strerror(-rc), why[0] ? ": " : "", why);
+		if (!attach && kernel_older_than(5, 13))
+			pf_fix(c, "Use a kernel 5.13 or later: the programs need "
+				  "bpf_get_current_task_btf (5.11) and task local storage in "
+				  "tracing programs (5.13)", NULL);
 		fix_ptrace(c);
 		s->no_load = "ebpf.load_attach";
 		return c;

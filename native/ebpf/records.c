@@ -28,6 +28,7 @@ int sink_init(struct ebpf_sink *s, FILE *out)
 void sink_free(struct ebpf_sink *s)
 {
 	jl_free(&s->j);
+	slots_free(&s->slots);
 }
 
 static void put_line(struct ebpf_sink *s)
@@ -61,9 +62,11 @@ static void mark_truncated(struct jline *j)
 static int resolve(struct ebpf_sink *s, const struct roar_rec *r, int slot, const char *rel,
 		   const char *dir, char *out, size_t cap)
 {
-	__u8 trunc = slot ? ROAR_F_TRUNC2 : ROAR_F_TRUNC1;
-	__u8 nodir = slot ? ROAR_F_NODIR2 : ROAR_F_NODIR1;
-	__u8 fault = slot ? ROAR_F_FAULT2 : ROAR_F_FAULT1;
+	__u16 trunc = slot ? ROAR_F_TRUNC2 : ROAR_F_TRUNC1;
+	__u16 nodir = slot ? ROAR_F_NODIR2 : ROAR_F_NODIR1;
+	__u16 fault = slot ? ROAR_F_FAULT2 : ROAR_F_FAULT1;
+	/* only path1 uses the thread's kept working directory */
+	__u16 ref = slot ? 0 : ROAR_F_DIRREF1;
 	int incomplete = (r->flags & (trunc | fault)) != 0;
 	const char *base = NULL;
 
@@ -73,14 +76,36 @@ static int resolve(struct ebpf_sink *s, const struct roar_rec *r, int slot, cons
 			snprintf(out, cap, "%s", rel);
 			return 1;
 		}
-		if (path_of_components(s->dir, sizeof(s->dir), dir, r->len[slot * 2 + 1],
-				       r->ncomp[slot]) < 0)
-			incomplete = 1;
-		base = s->dir;
+		if (r->flags & ref) {
+			/* the thread's kept working directory */
+			base = slots_get(&s->slots, r->aux);
+			if (!base) {
+				/* never defined, or its definition was bad */
+				s->bad++;
+				snprintf(out, cap, "%s", rel);
+				return 1;
+			}
+		} else {
+			if (path_of_components(s->dir, sizeof(s->dir), dir, r->len[slot * 2 + 1],
+					       r->ncomp[slot]) < 0)
+				incomplete = 1;
+			base = s->dir;
+		}
 	}
 	if (path_join_normalize(base, rel, out, cap) < 0)
 		incomplete = 1;
 	return incomplete;
+}
+
+/* A record that defines its thread's kept working directory: keep it for
+ * the records that will refer to it, whatever this record reports. */
+static void define_slot(struct ebpf_sink *s, const struct roar_rec *r, const char *dir)
+{
+	if (path_of_components(s->dir, sizeof(s->dir), dir, r->len[1], r->ncomp[0]) < 0 ||
+	    slots_put(&s->slots, r->aux, s->dir) < 0) {
+		/* later references find nothing and are counted */
+		slots_del(&s->slots, r->aux);
+	}
 }
 
 static const char *call_event(const struct roar_rec *r)
@@ -129,6 +154,8 @@ static void on_call(struct ebpf_sink *s, const struct roar_rec *r, const char *d
 	int pid = (int)r->pid, inc = 0;
 	long ret = (long)r->ret;
 
+	if (r->flags & ROAR_F_DIRDEF1)
+		define_slot(s, r, d1);
 	if (!ev) {
 		s->bad++;
 		return;
@@ -186,8 +213,11 @@ int sink_record(void *ctx, void *data, size_t size)
 		break;
 	}
 	case ROAR_REC_FORK:
-		ev_fork(&s->j, (int)r->pid, (int)r->ppid);
+		ev_fork(&s->j, (int)r->pid, (int)r->aux);
 		put_line(s);
+		break;
+	case ROAR_REC_DIRFREE:
+		slots_del(&s->slots, r->aux);
 		break;
 	case ROAR_REC_EXIT: {
 		/* exit_code is a wait status: signal in the low 7 bits */

@@ -43,6 +43,15 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
 	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
+};
+
+enum {
+	BPF_F_NO_PREALLOC = 1,
+};
+
+enum {
+	BPF_LOCAL_STORAGE_GET_F_CREATE = 1,
 };
 
 enum {
@@ -115,11 +124,20 @@ struct thread_info {
 #error "roar_ebpf supports __TARGET_ARCH_x86 and __TARGET_ARCH_arm64"
 #endif
 
+/* Only the field offsets are used: the counter is the first word of d_seq
+ * and of fs_struct.seq whichever seqcount/seqlock type wraps it
+ * (fs_struct.seq is a seqcount_spinlock_t in older kernels, a seqlock_t in
+ * newer ones such as 6.18). */
+struct roar_seq {
+	unsigned int sequence;
+};
+
 struct qstr {
 	const unsigned char *name;
 };
 
 struct dentry {
+	struct roar_seq d_seq; /* bumped around every __d_move of this dentry */
 	struct dentry *d_parent;
 	struct qstr d_name;
 };
@@ -141,6 +159,7 @@ struct path {
 };
 
 struct fs_struct {
+	struct roar_seq seq; /* bumped around every change of root or pwd */
 	struct path root;
 	struct path pwd;
 };
