@@ -2,9 +2,10 @@
 import { AnyReport, AutoReport, PreflightReport, TracerName } from '../../protocol';
 import { autoPreflight, DEFAULT_ORDER } from './auto';
 import { addonCheck, loadAddon } from '../native/addon';
+import { setDigestDir } from '../tracers/digest';
 import { cacheable, cacheDir, PreflightCache } from './cache';
 import { exactFixes } from './fixes';
-import { fingerprint, fingerprintKey } from './fingerprint';
+import { fingerprint, fingerprintKey, HostPart, hostPart } from './fingerprint';
 import { tracerPreflight } from './tracer-preflight';
 
 export type TracerMode = TracerName | 'auto';
@@ -25,7 +26,10 @@ export interface CheckRequest {
 let defaultCache: PreflightCache | null = null;
 /** One cache per process, so `roar serve` answers repeated checks from memory. */
 export function sharedCache(env: NodeJS.ProcessEnv = process.env): PreflightCache {
-  defaultCache ??= new PreflightCache(cacheDir(env));
+  if (!defaultCache) {
+    defaultCache = new PreflightCache(cacheDir(env));
+    setDigestDir(`${defaultCache.dir}.digests`);
+  }
   return defaultCache;
 }
 
@@ -44,16 +48,16 @@ function withAddonState(report: PreflightReport, env: NodeJS.ProcessEnv): Prefli
   return { ...report, degraded: report.ok, checks: [...report.checks, addonCheck(load)] };
 }
 
-async function one(t: TracerName, req: CheckRequest): Promise<PreflightReport> {
-  return withAddonState(await oneTracer(t, req), req.env ?? process.env);
+async function one(t: TracerName, req: CheckRequest, host?: HostPart): Promise<PreflightReport> {
+  return withAddonState(await oneTracer(t, req, host), req.env ?? process.env);
 }
 
-async function oneTracer(t: TracerName, req: CheckRequest): Promise<PreflightReport> {
+async function oneTracer(t: TracerName, req: CheckRequest, host?: HostPart): Promise<PreflightReport> {
   const env = req.env ?? process.env;
   const cache = req.cache === undefined ? sharedCache(env) : req.cache;
   let key: string | null = null;
   if (cache) {
-    key = fingerprintKey(fingerprint(t, req.command, env, req.cwd));
+    key = fingerprintKey(fingerprint(t, req.command, env, req.cwd, host ?? hostPart()));
     if (!req.fresh) {
       const hit = cache.get(key);
       if (hit) return exactFixes({ ...hit, cached: true }, req.command);
@@ -68,8 +72,10 @@ export function checkTracers(req: CheckRequest & { tracer: 'auto' }): Promise<Au
 export function checkTracers(req: CheckRequest & { tracer: TracerName }): Promise<PreflightReport>;
 export function checkTracers(req: CheckRequest): Promise<AnyReport>;
 export function checkTracers(req: CheckRequest): Promise<AnyReport> {
-  if (req.tracer === 'auto') return autoPreflight((t) => one(t, req), req.order ?? DEFAULT_ORDER, req.fallback ?? true);
-  return one(req.tracer, req);
+  // read once per check: every tracer's fingerprint shares it
+  const host = req.cache === null ? undefined : hostPart();
+  if (req.tracer === 'auto') return autoPreflight((t) => one(t, req, host), req.order ?? DEFAULT_ORDER, req.fallback ?? true);
+  return one(req.tracer, req, host);
 }
 
 /** The report of the tracer that will be used, if any passed. */

@@ -78,7 +78,20 @@ export interface Fingerprint {
   target: string[] | null;
 }
 
-export function fingerprint(tracer: TracerName, command: string[] | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd()): Fingerprint {
+/** The host half of a fingerprint: the same for every tracer of one check. */
+export interface HostPart {
+  kernel: string;
+  arch: string;
+  boot_id: string;
+  euid: number;
+  process: Record<string, string>;
+}
+
+export function hostPart(): HostPart {
+  return { kernel: os.release(), arch: os.arch(), boot_id: readTrim('/proc/sys/kernel/random/boot_id'), euid: process.geteuid?.() ?? -1, process: statusFields() };
+}
+
+export function fingerprint(tracer: TracerName, command: string[] | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd(), host: HostPart = hostPart()): Fingerprint {
   const where = locateTracer(tracer, env);
   const extra: Record<string, string | null> = {};
   if (tracer === 'preload') {
@@ -92,11 +105,7 @@ export function fingerprint(tracer: TracerName, command: string[] | undefined, e
     tracer_path: where.path,
     tracer_sha256: fileSha256(where.path),
     tracer_stat: statId(where.path),
-    kernel: os.release(),
-    arch: os.arch(),
-    boot_id: readTrim('/proc/sys/kernel/random/boot_id'),
-    euid: process.geteuid?.() ?? -1,
-    process: statusFields(),
+    ...host,
     reads: Object.fromEntries(READS[tracer].map((p) => [p, readTrim(p)])),
     stats: Object.fromEntries(STATS[tracer].map((p) => [p, statId(p)])),
     env: Object.fromEntries(ENV[tracer].map((k) => [k, env[k] ?? null])),
