@@ -319,12 +319,36 @@ static void first_line(const char *path, char *out, size_t n)
 	}
 }
 
+void oracle_judge(struct pf_check *c, const struct oracle *o, int status, unsigned long long lost)
+{
+	char missing[512], err[512];
+	int rc, found = 0, expected = 0;
+
+	if (status != 0) {
+		first_line(o->stderr_path, err, sizeof(err));
+		pf_fail(c, "ROAR_E_ORACLE_EXIT", "the traced probe exited with status %d%s%s",
+			status, err[0] ? ": " : "", err);
+		pf_observed(c, "exit status %d", status);
+		return;
+	}
+	if ((rc = oracle_verify(o, o->events, missing, sizeof(missing), &found, &expected)) < 0) {
+		pf_fail(c, "ROAR_E_ORACLE_NO_EVENTS", "the tracer wrote no events file: %s",
+			strerror(-rc));
+		return;
+	}
+	pf_observed(c, "%d/%d probe events, %llu lost", found, expected, lost);
+	if (found != expected)
+		pf_fail(c, "ROAR_E_ORACLE_MISSING_EVENTS",
+			"the tracer ran but did not report: %s", missing);
+	else
+		pf_pass(c, "all %d probe events arrived", expected);
+}
+
 void oracle_check(struct pf_report *r, const char *id, int timeout_ms)
 {
 	struct pf_check *c = pf_begin(r, id, 1);
 	struct oracle o;
-	char missing[512], err[512];
-	int rc, status = -1, found = 0, expected = 0;
+	int rc, status = -1;
 
 	pf_expected(c, "all %d probe events (open-read, open-write, rename, mkdir, rmdir, "
 		       "unlink, fork, exec, open-after-exec, exit)", 10);
@@ -346,24 +370,7 @@ void oracle_check(struct pf_report *r, const char *id, int timeout_ms)
 			strerror(-rc));
 		goto done;
 	}
-	if (status != 0) {
-		first_line(o.stderr_path, err, sizeof(err));
-		pf_fail(c, "ROAR_E_ORACLE_EXIT", "the traced probe exited with status %d%s%s",
-			status, err[0] ? ": " : "", err);
-		pf_observed(c, "exit status %d", status);
-		goto done;
-	}
-	if ((rc = oracle_verify(&o, o.events, missing, sizeof(missing), &found, &expected)) < 0) {
-		pf_fail(c, "ROAR_E_ORACLE_NO_EVENTS", "the tracer wrote no events file: %s",
-			strerror(-rc));
-		goto done;
-	}
-	pf_observed(c, "%d/%d probe events", found, expected);
-	if (found != expected)
-		pf_fail(c, "ROAR_E_ORACLE_MISSING_EVENTS",
-			"the tracer ran but did not report: %s", missing);
-	else
-		pf_pass(c, "all %d probe events arrived", expected);
+	oracle_judge(c, &o, status, 0);
 done:
 	oracle_cleanup(&o);
 	pf_end(c);

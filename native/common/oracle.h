@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 struct pf_report;
+struct pf_check;
 
 struct oracle {
 	char dir[PATH_MAX - 64]; /* room for the file names below it */
@@ -44,6 +45,11 @@ int oracle_run_traced(struct oracle *o, int timeout_ms, int *status);
  * missing gets a comma-separated list of what is not. */
 int oracle_verify(const struct oracle *o, const char *events_path, char *missing,
 		  size_t n, int *found, int *expected);
+
+/* The verdict on a probe run that finished with `status`: its exit status,
+ * then every expected event in o->events. `lost` (events the tracer says it
+ * dropped) is shown in the observed value. Sets c's status. */
+void oracle_judge(struct pf_check *c, const struct oracle *o, int status, unsigned long long lost);
 
 /* The whole oracle as one check with id `id` (prepare, run, verify). */
 void oracle_check(struct pf_report *r, const char *id, int timeout_ms);

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "oracle.h"
+
 void tracer_cli_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
@@ -130,6 +132,24 @@ FILE *tracer_open_events(const struct tracer_args *a, const char *prog)
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
 	return f;
+}
+
+int tracer_common_mode(const struct tracer_args *a, const char *prog, int *exit_code)
+{
+	switch (a->mode) {
+	case MODE_VERSION:
+		printf("%s %s\n", prog, ROAR_VERSION);
+		*exit_code = 0;
+		return 1;
+	case MODE_ORACLE_PROBE:
+		*exit_code = oracle_probe_main(a->oracle_dir);
+		return 1;
+	case MODE_ORACLE_EXEC:
+		*exit_code = oracle_exec_main(a->oracle_dir);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int exit_code_of(int st)

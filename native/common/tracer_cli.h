@@ -32,6 +32,10 @@ struct tracer_args {
 int tracer_cli_parse(int argc, char **argv, const char *prog, struct tracer_args *a);
 void tracer_cli_usage(FILE *out, const char *prog);
 
+/* --version and the hidden probe modes, the same for every tracer.
+ * Returns 1 and sets *exit_code when a.mode was one of them. */
+int tracer_common_mode(const struct tracer_args *a, const char *prog, int *exit_code);
+
 /* The events destination as a fully buffered, close-on-exec stream; the
  * inherited descriptor is closed so the workload never sees it. */
 FILE *tracer_open_events(const struct tracer_args *a, const char *prog);

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "oracle.h"
 #include "tracer_cli.h"
 
 /* exit status when the tracer itself fails (DESIGN §4 rule 4) */
@@ -158,14 +157,9 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	ebpf_log_init();
+	if (tracer_common_mode(&a, EBPF_PROG, &rc))
+		return rc;
 	switch (a.mode) {
-	case MODE_VERSION:
-		printf("%s %s\n", EBPF_PROG, ROAR_VERSION);
-		return 0;
-	case MODE_ORACLE_PROBE:
-		return oracle_probe_main(a.oracle_dir);
-	case MODE_ORACLE_EXEC:
-		return oracle_exec_main(a.oracle_dir);
 	case MODE_PREFLIGHT:
 		return preflight_main(a.json, a.command);
 	case MODE_RUN:

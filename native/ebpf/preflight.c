@@ -386,16 +386,6 @@ static struct pf_check *check_load_attach(struct pf_state *s)
 	return c; /* ended after the oracle, with the detach time */
 }
 
-static void first_line_of(const char *path, char *out, size_t n)
-{
-	out[0] = '\0';
-	if (read_small_file(path, out, n) == 0) {
-		char *nl = strchr(out, '\n');
-		if (nl)
-			*nl = '\0';
-	}
-}
-
 /* The oracle probe (common/oracle.h) run under the programs loaded above,
  * through the same launch path as a real run. */
 static void check_oracle(struct pf_state *s)
@@ -404,8 +394,7 @@ static void check_oracle(struct pf_state *s)
 	struct oracle o;
 	struct launch l = { 0 };
 	struct wait_opts w = { .timeout_ms = ORACLE_TIMEOUT_MS, .forward_signals = 0 };
-	char missing[512], err[512];
-	int rc, status = -1, found = 0, expected = 0;
+	int rc, status = -1;
 	FILE *out = NULL;
 
 	pf_expected(c, "all 10 probe events (open-read, open-write, rename, mkdir, rmdir, "
@@ -459,24 +448,7 @@ static void check_oracle(struct pf_state *s)
 		goto done;
 	}
 	out = NULL;
-	if (status != 0) {
-		first_line_of(o.stderr_path, err, sizeof(err));
-		pf_fail(c, "ROAR_E_ORACLE_EXIT", "the traced probe exited with status %d%s%s",
-			status, err[0] ? ": " : "", err);
-		pf_observed(c, "exit status %d", status);
-		goto done;
-	}
-	if ((rc = oracle_verify(&o, o.events, missing, sizeof(missing), &found, &expected)) < 0) {
-		pf_fail(c, "ROAR_E_ORACLE_NO_EVENTS", "the tracer wrote no events file: %s",
-			strerror(-rc));
-		goto done;
-	}
-	pf_observed(c, "%d/%d probe events, %llu lost", found, expected, lost);
-	if (found != expected)
-		pf_fail(c, "ROAR_E_ORACLE_MISSING_EVENTS", "the tracer ran but did not report: %s",
-			missing);
-	else
-		pf_pass(c, "all %d probe events arrived", expected);
+	oracle_judge(c, &o, status, lost);
 done:
 	s->sink.out = NULL;
 	if (out)

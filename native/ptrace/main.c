@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "oracle.h"
 #include "preflight.h"
 #include "trace_run.h"
 #include "tracer_cli.h"
@@ -17,14 +16,9 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 
+	if (tracer_common_mode(&a, PROG, &rc))
+		return rc;
 	switch (a.mode) {
-	case MODE_VERSION:
-		printf("%s %s\n", PROG, ROAR_VERSION);
-		return 0;
-	case MODE_ORACLE_PROBE:
-		return oracle_probe_main(a.oracle_dir);
-	case MODE_ORACLE_EXEC:
-		return oracle_exec_main(a.oracle_dir);
 	case MODE_PREFLIGHT: {
 		static struct pf_report r;
 		pf_init(&r, "ptrace");

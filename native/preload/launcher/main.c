@@ -15,7 +15,6 @@
 
 #include "host_facts.h"
 #include "launcher.h"
-#include "oracle.h"
 #include "preload_env.h"
 
 int library_locate(char *path, size_t n, int *from_env)
@@ -59,19 +58,14 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 
+	if (tracer_common_mode(&a, PRELOAD_PROG, &rc))
+		return rc;
 	switch (a.mode) {
-	case MODE_VERSION:
-		printf("%s %s\n", PRELOAD_PROG, ROAR_VERSION);
-		return 0;
-	case MODE_ORACLE_PROBE:
-		return oracle_probe_main(a.oracle_dir);
-	case MODE_ORACLE_EXEC:
-		return oracle_exec_main(a.oracle_dir);
 	case MODE_PREFLIGHT:
 		return preflight_main(&a);
 	case MODE_RUN:
 		return run_main(&a);
-	case MODE_NONE:
+	default:
 		break;
 	}
 	tracer_cli_usage(stderr, PRELOAD_PROG);
