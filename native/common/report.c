@@ -303,3 +303,17 @@ void pf_print_human(const struct pf_report *r, FILE *out)
 				c->fixes[k].command ? c->fixes[k].command : "");
 	}
 }
+
+int pf_finish(struct pf_report *r, int json)
+{
+	if (json)
+		pf_print_json(r, stdout);
+	else
+		pf_print_human(r, stdout);
+	int ok = pf_ok(r);
+	pf_free(r);
+	/* a report that could not be written is no pass */
+	if (fflush(stdout) != 0)
+		return 1;
+	return ok ? 0 : 1;
+}

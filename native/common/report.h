@@ -81,6 +81,9 @@ int pf_failed(const struct pf_report *r);
 const struct pf_check *pf_first_failure(const struct pf_report *r);
 
 void pf_print_json(const struct pf_report *r, FILE *out);
+/* Prints the report to stdout (JSON or text), frees it, and returns the
+ * preflight exit code: 0 pass, 1 fail. */
+int pf_finish(struct pf_report *r, int json);
 void pf_print_human(const struct pf_report *r, FILE *out);
 
 #endif

@@ -519,11 +519,5 @@ report:
 		ebpf_close(&s.obj);
 	sink_free(&s.sink);
 	btf__free(s.btf);
-	if (json)
-		pf_print_json(&r, stdout);
-	else
-		pf_print_human(&r, stdout);
-	int ok = pf_ok(&r);
-	pf_free(&r);
-	return ok ? 0 : 1;
+	return pf_finish(&r, json);
 }

@@ -23,13 +23,7 @@ int main(int argc, char **argv)
 		static struct pf_report r;
 		pf_init(&r, "ptrace");
 		ptrace_preflight(&r, a.command);
-		if (a.json)
-			pf_print_json(&r, stdout);
-		else
-			pf_print_human(&r, stdout);
-		int ok = pf_ok(&r);
-		pf_free(&r);
-		return ok ? 0 : 1;
+		return pf_finish(&r, a.json);
 	}
 	case MODE_RUN: {
 		FILE *ev = tracer_open_events(&a, PROG);

@@ -444,13 +444,5 @@ int preflight_main(const struct tracer_args *a)
 	}
 	fingerprint(&r, lib, lib_ok);
 
-	if (a->json)
-		pf_print_json(&r, stdout);
-	else
-		pf_print_human(&r, stdout);
-	int ok = pf_ok(&r);
-	pf_free(&r);
-	if (fflush(stdout) != 0)
-		return 1;
-	return ok ? 0 : 1;
+	return pf_finish(&r, a->json);
 }
