@@ -102,6 +102,15 @@ export const WORKLOADS: Workload[] = [
     outputs: (ws) => Array.from({ length: 1000 }, (_, i) => path.join(ws, `f_${i}.txt`)),
   },
   {
+    name: '200 short-lived children, each opening a file, none lost',
+    setup: (ws) => {
+      for (let i = 0; i < 200; i++) write(ws, `in_${i}.txt`, `${i}\n`);
+      return ['sh', '-c', 'i=0; while [ $i -lt 200 ]; do cat in_$i.txt > /dev/null & i=$((i+1)); done; wait'];
+    },
+    inputs: (ws) => Array.from({ length: 200 }, (_, i) => path.join(ws, `in_${i}.txt`)),
+    outputs: () => [],
+  },
+  {
     name: 'a failing open (ENOENT) is not an input',
     setup: (ws) => {
       write(ws, 'present.txt', 'p\n');
