@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PreflightReport, TracerName } from '../../engine/protocol';
 import { autoPreflight } from '../../engine/src/preflight/auto';
+import { exactFixes } from '../../engine/src/preflight/fixes';
 
 function report(tracer: TracerName, ok: boolean, delayMs = 0): () => Promise<PreflightReport> {
   return () => new Promise((r) => setTimeout(() => r({
@@ -31,5 +32,22 @@ describe('auto selection', () => {
     assert.equal(r.ok, false);
     assert.equal(r.selected, null);
     assert.equal(r.fallback.length, 3);
+  });
+});
+
+describe('exact fixes', () => {
+  it('a fix that names only the program gets the whole command, shell-quoted', async () => {
+    const r = await report('preload', false)();
+    r.checks[0]!.fixes = [
+      { title: 'Use ptrace', command: 'roar run --tracer ptrace -- /usr/sbin/ldconfig' },
+      { title: 'Or ebpf', command: 'roar run --tracer ebpf -- ...' },
+      { title: 'Unrelated', command: 'setcap cap_bpf+ep /x' },
+    ];
+    const out = exactFixes(r, ['/usr/sbin/ldconfig', '-C', 'my cache']);
+    assert.deepEqual(out.checks[0]!.fixes.map((f) => f.command), [
+      "roar run --tracer ptrace -- /usr/sbin/ldconfig -C 'my cache'",
+      "roar run --tracer ebpf -- /usr/sbin/ldconfig -C 'my cache'",
+      'setcap cap_bpf+ep /x',
+    ]);
   });
 });

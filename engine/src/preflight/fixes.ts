@@ -16,7 +16,14 @@ export function exactFixes(report: PreflightReport, command: string[] | undefine
     ...report,
     checks: report.checks.map((c) => ({
       ...c,
-      fixes: c.fixes.map((f) => (f.command?.endsWith(' -- ...') ? { ...f, command: f.command.slice(0, -3) + cmd } : f)),
+      fixes: c.fixes.map((f) => {
+        if (!f.command) return f;
+        // "roar run ... -- ..." or "roar run ... -- <argv0>": the tracer knew only the program
+        const m = / -- (\.\.\.|\S+)$/.exec(f.command);
+        if (!m || !/^roar (run|build) /.test(f.command)) return f;
+        if (m[1] !== '...' && m[1] !== shellQuote(command[0]!) && m[1] !== command[0]) return f;
+        return { ...f, command: f.command.slice(0, m.index) + ' -- ' + cmd };
+      }),
     })),
   };
 }
