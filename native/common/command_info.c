@@ -69,7 +69,7 @@ int elf_native_machine(void)
 }
 
 /* Field readers that honour the file's class and byte order. */
-static uint64_t rd(const unsigned char *p, int size, int be)
+uint64_t elf_field(const unsigned char *p, int size, int be)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < size; i++)
@@ -77,54 +77,71 @@ static uint64_t rd(const unsigned char *p, int size, int be)
 	return v;
 }
 
-static int pread_all(int fd, void *buf, size_t n, off_t off)
+int elf_pread_all(int fd, void *buf, size_t n, uint64_t off)
 {
-	ssize_t got = pread(fd, buf, n, off);
+	ssize_t got = pread(fd, buf, n, (off_t)off);
 	if (got < 0)
 		return -errno;
 	return (size_t)got == n ? 0 : -ENOEXEC;
 }
 
-static int section_is_go(int fd, const struct elf_facts *f, const unsigned char *eh)
+int elf_find_section(int fd, const struct elf_facts *f, const char *const *want, int *which,
+		     uint64_t *off, uint64_t *size)
 {
+	unsigned char eh[64], sh[64];
 	int be = f->big_endian, is64 = f->elf_class == 64;
-	uint64_t shoff = is64 ? rd(eh + 0x28, 8, be) : rd(eh + 0x20, 4, be);
-	unsigned shentsize = (unsigned)rd(eh + (is64 ? 0x3a : 0x2e), 2, be);
-	unsigned shnum = (unsigned)rd(eh + (is64 ? 0x3c : 0x30), 2, be);
-	unsigned shstrndx = (unsigned)rd(eh + (is64 ? 0x3e : 0x32), 2, be);
-	unsigned char sh[64];
-	int found = 0;
+	int rc = -ENOENT;
 
-	if (!shoff || !shnum || shstrndx >= shnum || shentsize > sizeof(sh) || shnum > 4096)
-		return 0;
+	if (elf_pread_all(fd, eh, is64 ? 64 : 52, 0) < 0)
+		return -ENOEXEC;
+	uint64_t shoff = is64 ? elf_field(eh + 0x28, 8, be) : elf_field(eh + 0x20, 4, be);
+	unsigned shentsize = (unsigned)elf_field(eh + (is64 ? 0x3a : 0x2e), 2, be);
+	unsigned shnum = (unsigned)elf_field(eh + (is64 ? 0x3c : 0x30), 2, be);
+	unsigned shstrndx = (unsigned)elf_field(eh + (is64 ? 0x3e : 0x32), 2, be);
+	if (!shoff || !shnum || shstrndx >= shnum || shentsize > sizeof(sh) ||
+	    shentsize < (is64 ? 64u : 40u))
+		return -ENOENT;
 	/* the section-name string table */
-	if (pread_all(fd, sh, shentsize, (off_t)(shoff + (uint64_t)shstrndx * shentsize)) < 0)
-		return 0;
-	uint64_t stroff = is64 ? rd(sh + 0x18, 8, be) : rd(sh + 0x10, 4, be);
-	uint64_t strsize = is64 ? rd(sh + 0x20, 8, be) : rd(sh + 0x14, 4, be);
-	if (strsize == 0 || strsize > (1u << 20))
-		return 0;
+	if (elf_pread_all(fd, sh, shentsize, shoff + (uint64_t)shstrndx * shentsize) < 0)
+		return -ENOENT;
+	uint64_t stroff = is64 ? elf_field(sh + 0x18, 8, be) : elf_field(sh + 0x10, 4, be);
+	uint64_t strsize = is64 ? elf_field(sh + 0x20, 8, be) : elf_field(sh + 0x14, 4, be);
+	if (strsize == 0 || strsize > (1u << 22))
+		return -ENOENT;
 	char *names = malloc(strsize + 1);
 	if (!names)
-		return 0;
-	if (pread_all(fd, names, strsize, (off_t)stroff) < 0) {
-		free(names);
-		return 0;
-	}
-	names[strsize] = '\0';
-	for (unsigned i = 0; i < shnum && !found; i++) {
-		if (pread_all(fd, sh, shentsize, (off_t)(shoff + (uint64_t)i * shentsize)) < 0)
-			break;
-		uint32_t name = (uint32_t)rd(sh, 4, be);
-		if (name >= strsize)
-			continue;
-		const char *n = names + name;
-		if (!strcmp(n, ".note.go.buildid") || !strcmp(n, ".go.buildinfo") ||
-		    !strcmp(n, ".gopclntab"))
-			found = 1;
+		return -ENOMEM;
+	if (elf_pread_all(fd, names, strsize, stroff) == 0) {
+		names[strsize] = '\0';
+		for (unsigned i = 0; i < shnum && rc != 0; i++) {
+			if (elf_pread_all(fd, sh, shentsize, shoff + (uint64_t)i * shentsize) < 0)
+				break;
+			uint32_t name = (uint32_t)elf_field(sh, 4, be);
+			uint32_t type = (uint32_t)elf_field(sh + 4, 4, be);
+			if (name >= strsize || type == SHT_NOBITS)
+				continue;
+			for (int k = 0; want[k]; k++) {
+				if (strcmp(names + name, want[k]) != 0)
+					continue;
+				*off = is64 ? elf_field(sh + 0x18, 8, be) : elf_field(sh + 0x10, 4, be);
+				*size = is64 ? elf_field(sh + 0x20, 8, be) : elf_field(sh + 0x14, 4, be);
+				if (which)
+					*which = k;
+				rc = 0;
+				break;
+			}
+		}
 	}
 	free(names);
-	return found;
+	return rc;
+}
+
+/* Go's linker writes one of these; stripped binaries keep .go.buildinfo. */
+static int section_is_go(int fd, const struct elf_facts *f)
+{
+	static const char *const go[] = { ".note.go.buildid", ".go.buildinfo", ".gopclntab", NULL };
+	uint64_t off, size;
+	return elf_find_section(fd, f, go, NULL, &off, &size) == 0;
 }
 
 int elf_read_facts(const char *path, struct elf_facts *f)
@@ -152,33 +169,33 @@ int elf_read_facts(const char *path, struct elf_facts *f)
 		rc = -ENOEXEC;
 		goto out;
 	}
-	f->type = (int)rd(eh + 0x10, 2, be);
-	f->machine = (int)rd(eh + 0x12, 2, be);
-	uint64_t phoff = is64 ? rd(eh + 0x20, 8, be) : rd(eh + 0x1c, 4, be);
-	unsigned phentsize = (unsigned)rd(eh + (is64 ? 0x36 : 0x2a), 2, be);
-	unsigned phnum = (unsigned)rd(eh + (is64 ? 0x38 : 0x2c), 2, be);
+	f->type = (int)elf_field(eh + 0x10, 2, be);
+	f->machine = (int)elf_field(eh + 0x12, 2, be);
+	uint64_t phoff = is64 ? elf_field(eh + 0x20, 8, be) : elf_field(eh + 0x1c, 4, be);
+	unsigned phentsize = (unsigned)elf_field(eh + (is64 ? 0x36 : 0x2a), 2, be);
+	unsigned phnum = (unsigned)elf_field(eh + (is64 ? 0x38 : 0x2c), 2, be);
 	f->valid = 1;
 
 	unsigned char ph[64];
 	if (phentsize > sizeof(ph) || phnum > 1024)
 		phnum = 0;
 	for (unsigned i = 0; i < phnum; i++) {
-		if (pread_all(fd, ph, phentsize, (off_t)(phoff + (uint64_t)i * phentsize)) < 0)
+		if (elf_pread_all(fd, ph, phentsize, phoff + (uint64_t)i * phentsize) < 0)
 			break;
-		uint32_t type = (uint32_t)rd(ph, 4, be);
+		uint32_t type = (uint32_t)elf_field(ph, 4, be);
 		if (type == PT_DYNAMIC)
 			f->has_dynamic = 1;
 		if (type == PT_INTERP) {
-			uint64_t off = is64 ? rd(ph + 0x08, 8, be) : rd(ph + 0x04, 4, be);
-			uint64_t sz = is64 ? rd(ph + 0x20, 8, be) : rd(ph + 0x10, 4, be);
+			uint64_t off = is64 ? elf_field(ph + 0x08, 8, be) : elf_field(ph + 0x04, 4, be);
+			uint64_t sz = is64 ? elf_field(ph + 0x20, 8, be) : elf_field(ph + 0x10, 4, be);
 			if (sz > 0 && sz < sizeof(f->interp) &&
-			    pread_all(fd, f->interp, sz, (off_t)off) == 0) {
+			    elf_pread_all(fd, f->interp, sz, off) == 0) {
 				f->interp[sz] = '\0';
 				f->has_interp = 1;
 			}
 		}
 	}
-	f->go = section_is_go(fd, f, eh);
+	f->go = section_is_go(fd, f);
 	rc = 0;
 out:
 	close(fd);

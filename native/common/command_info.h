@@ -10,6 +10,8 @@
 #define ROAR_COMMAND_INFO_H
 
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define CMD_MAX_CHAIN 5 /* the kernel follows at most 4 interpreters */
 
@@ -51,6 +53,16 @@ struct cmd_info {
 /* Resolves argv0 as execvp would. Always fills info; returns 0 when the
  * target exists and is executable, else -errno (also in info->err). */
 int cmd_resolve(const char *argv0, struct cmd_info *info);
+
+/* An integer field of `size` bytes at p, in the file's byte order. */
+uint64_t elf_field(const unsigned char *p, int size, int big_endian);
+/* pread of exactly n bytes. 0, -errno, or -ENOEXEC when the file is short. */
+int elf_pread_all(int fd, void *buf, size_t n, uint64_t off);
+/* The first section (not SHT_NOBITS) whose name is in the NULL-terminated
+ * list `names`: its file offset and size, and *which (its index in names,
+ * if which is not NULL). 0, -ENOENT, -ENOEXEC or -ENOMEM. */
+int elf_find_section(int fd, const struct elf_facts *f, const char *const *names, int *which,
+		     uint64_t *off, uint64_t *size);
 
 /* Parses ELF facts from path. 0, or -errno (-ENOEXEC: not ELF). */
 int elf_read_facts(const char *path, struct elf_facts *f);

@@ -331,77 +331,18 @@ int probe_run_ptrace(struct probe_ptrace *p)
 
 /* ---- ELF ---- */
 
-static uint64_t rd(const unsigned char *p, int size, int be)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < size; i++)
-		v |= (uint64_t)p[be ? size - 1 - i : i] << (8 * i);
-	return v;
-}
-
-static int pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-	ssize_t got = pread(fd, buf, n, (off_t)off);
-	if (got < 0)
-		return -errno;
-	return (size_t)got == n ? 0 : -ENOEXEC;
-}
-
-/* Finds a section by name: its file offset and size. */
-static int elf_section(int fd, const struct elf_facts *f, const char *want, uint64_t *off,
-		       uint64_t *size)
-{
-	unsigned char eh[64], sh[64];
-	int be = f->big_endian, is64 = f->elf_class == 64;
-	int rc = -ENOENT;
-
-	if (pread_full(fd, eh, is64 ? 64 : 52, 0) < 0)
-		return -ENOEXEC;
-	uint64_t shoff = is64 ? rd(eh + 0x28, 8, be) : rd(eh + 0x20, 4, be);
-	unsigned shentsize = (unsigned)rd(eh + (is64 ? 0x3a : 0x2e), 2, be);
-	unsigned shnum = (unsigned)rd(eh + (is64 ? 0x3c : 0x30), 2, be);
-	unsigned shstrndx = (unsigned)rd(eh + (is64 ? 0x3e : 0x32), 2, be);
-	if (!shoff || !shnum || shstrndx >= shnum || shentsize > sizeof(sh) ||
-	    shentsize < (is64 ? 64u : 40u) || shnum > 65535)
-		return -ENOENT;
-	if (pread_full(fd, sh, shentsize, shoff + (uint64_t)shstrndx * shentsize) < 0)
-		return -ENOENT;
-	uint64_t stroff = is64 ? rd(sh + 0x18, 8, be) : rd(sh + 0x10, 4, be);
-	uint64_t strsize = is64 ? rd(sh + 0x20, 8, be) : rd(sh + 0x14, 4, be);
-	if (strsize == 0 || strsize > (1u << 22))
-		return -ENOENT;
-	char *names = malloc(strsize + 1);
-	if (!names)
-		return -ENOMEM;
-	if (pread_full(fd, names, strsize, stroff) == 0) {
-		names[strsize] = '\0';
-		for (unsigned i = 0; i < shnum; i++) {
-			if (pread_full(fd, sh, shentsize, shoff + (uint64_t)i * shentsize) < 0)
-				break;
-			uint32_t name = (uint32_t)rd(sh, 4, be);
-			uint32_t type = (uint32_t)rd(sh + 4, 4, be);
-			if (name >= strsize || type == SHT_NOBITS || strcmp(names + name, want))
-				continue;
-			*off = is64 ? rd(sh + 0x18, 8, be) : rd(sh + 0x10, 4, be);
-			*size = is64 ? rd(sh + 0x20, 8, be) : rd(sh + 0x14, 4, be);
-			rc = 0;
-			break;
-		}
-	}
-	free(names);
-	return rc;
-}
 
 /* Reads at most max bytes of a section into a fresh buffer. */
 static unsigned char *section_bytes(int fd, const struct elf_facts *f, const char *name,
 				    size_t max, size_t *len)
 {
+	const char *const want[] = { name, NULL };
 	uint64_t off, size;
-	if (elf_section(fd, f, name, &off, &size) != 0 || size == 0)
+	if (elf_find_section(fd, f, want, NULL, &off, &size) != 0 || size == 0)
 		return NULL;
 	*len = size < max ? (size_t)size : max;
 	unsigned char *buf = malloc(*len);
-	if (buf && pread_full(fd, buf, *len, off) != 0) {
+	if (buf && elf_pread_all(fd, buf, *len, off) != 0) {
 		free(buf);
 		buf = NULL;
 	}
@@ -480,8 +421,8 @@ static void go_build_id(int fd, const struct elf_facts *f, struct probe_elf *e)
 	if (!b)
 		return;
 	if (len >= 12) {
-		uint32_t namesz = (uint32_t)rd(b, 4, be), descsz = (uint32_t)rd(b + 4, 4, be);
-		uint32_t type = (uint32_t)rd(b + 8, 4, be);
+		uint32_t namesz = (uint32_t)elf_field(b, 4, be), descsz = (uint32_t)elf_field(b + 4, 4, be);
+		uint32_t type = (uint32_t)elf_field(b + 8, 4, be);
 		size_t desc = 12 + (((size_t)namesz + 3) & ~(size_t)3);
 		if (type == 4 && namesz >= 2 && namesz <= 4 && 12 + (size_t)namesz <= len &&
 		    memcmp(b + 12, "Go", 2) == 0 && desc <= len && descsz <= len - desc)
@@ -501,7 +442,7 @@ int probe_read_file_caps(const char *path, struct probe_file_caps *fc)
 		return errno == ENODATA || errno == ENOTSUP ? -ENODATA : -errno;
 	if (n < 4)
 		return -EINVAL;
-	uint32_t magic = (uint32_t)rd(x, 4, 0);
+	uint32_t magic = (uint32_t)elf_field(x, 4, 0);
 	uint32_t rev = magic & VFS_CAP_REVISION_MASK;
 	size_t words;
 	if (rev == VFS_CAP_REVISION_1 && n >= (ssize_t)XATTR_CAPS_SZ_1) {
@@ -513,13 +454,13 @@ int probe_read_file_caps(const char *path, struct probe_file_caps *fc)
 	} else if (rev == VFS_CAP_REVISION_3 && n >= (ssize_t)XATTR_CAPS_SZ_3) {
 		fc->version = 3;
 		words = 2;
-		fc->rootid = (long long)rd(x + 20, 4, 0);
+		fc->rootid = (long long)elf_field(x + 20, 4, 0);
 	} else {
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < words; i++) {
-		fc->permitted |= rd(x + 4 + 8 * i, 4, 0) << (32 * i);
-		fc->inheritable |= rd(x + 8 + 8 * i, 4, 0) << (32 * i);
+		fc->permitted |= elf_field(x + 4 + 8 * i, 4, 0) << (32 * i);
+		fc->inheritable |= elf_field(x + 8 + 8 * i, 4, 0) << (32 * i);
 	}
 	fc->effective = !!(magic & VFS_CAP_FLAGS_EFFECTIVE);
 	fc->present = 1;
