@@ -92,3 +92,12 @@ export type AutoReport = z.infer<typeof AutoReport>;
 
 export const AnyReport = z.union([PreflightReport, AutoReport]);
 export type AnyReport = z.infer<typeof AnyReport>;
+
+/**
+ * The check that decides a report: the first required check that failed,
+ * else the first required one that was skipped. Shared by the engine and
+ * the extension, so both name the same check.
+ */
+export function firstFailure(r: PreflightReport): Check | undefined {
+  return r.checks.find((c) => c.required && c.status === 'fail') ?? r.checks.find((c) => c.required && c.status === 'skip');
+}

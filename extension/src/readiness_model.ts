@@ -6,6 +6,7 @@
  */
 import type { AnyReport, Check, Fix, PreflightReport, TracerName } from '../../engine/protocol';
 import type { TracerMode, Verdict } from '../../engine/protocol/rpc';
+import { firstFailure } from '../../engine/protocol/preflight';
 import { quoteArgv } from './argv';
 
 export interface CheckResult {
@@ -57,10 +58,7 @@ export function reportsOf(report: AnyReport): PreflightReport[] {
   return report.tracer === 'auto' ? report.results : [report];
 }
 
-/** The first required check that failed (or was skipped); as the engine's firstFailure. */
-export function firstFailure(r: PreflightReport): Check | undefined {
-  return r.checks.find((c) => c.required && c.status === 'fail') ?? r.checks.find((c) => c.required && c.status === 'skip');
-}
+export { firstFailure };
 
 export function tracerStatus(r: PreflightReport): NodeStatus {
   return r.ok ? (r.degraded ? 'warn' : 'pass') : 'fail';

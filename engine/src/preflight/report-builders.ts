@@ -21,10 +21,4 @@ export function failedReport(tracer: TracerName, checks: Check[], ms: number): P
   };
 }
 
-/** The first required check that failed (or was skipped), if any. */
-export function firstFailure(report: PreflightReport): Check | undefined {
-  return (
-    report.checks.find((c) => c.required && c.status === 'fail') ??
-    report.checks.find((c) => c.required && c.status === 'skip')
-  );
-}
+export { firstFailure } from '../../protocol';
